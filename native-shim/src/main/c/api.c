@@ -1,0 +1,61 @@
+/* The shim's exported interface: for the Python runner (through ctypes) and for the Java side
+ * (through JNA, which loads the library dormant to validate patterns). */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+#include "interpose.h"
+#include "output.h"
+#include "pattern.h"
+#include "pystack.h"
+#include "tracker.h"
+
+#define NNL_SHIM_VERSION "1"
+
+NNL_EXPORT const char *nnl_version(void) { return NNL_SHIM_VERSION; }
+
+NNL_EXPORT int nnl_active(void) { return shim_active(); }
+
+/* Checks a pattern without compiling it into any process's configuration: 0 when it is well
+ * formed, else the 1-based position of the problem, with the reason in reason. */
+NNL_EXPORT int nnl_pattern_check(const char *text, char *reason, size_t reason_size) {
+    nnl_in_shim++;
+    struct pattern_error error;
+    int position = pattern_compile(text, &error) ? 0 : (error.position > 0 ? error.position : 1);
+    if (position && reason && reason_size) snprintf(reason, reason_size, "%s", error.reason);
+    nnl_in_shim--;
+    return position;
+}
+
+NNL_EXPORT int nnl_python_verify(uintptr_t code, int line, const char *filename, const char *function,
+                                 uintptr_t caller_code, char *reason, size_t reason_size) {
+    nnl_in_shim++;
+    int result = pystack_verify_and_enable(code, line, filename, function, caller_code, reason, reason_size);
+    tracker_set_python_status(result == 0 ? NNL_PYTHON_ENABLED : NNL_PYTHON_UNAVAILABLE, result == 0 ? "" : reason);
+    nnl_in_shim--;
+    return result;
+}
+
+NNL_EXPORT void nnl_python_boundary(uintptr_t code) { pystack_set_boundary(code); }
+
+NNL_EXPORT void nnl_set_thread_name(const char *name) {
+    nnl_in_shim++;
+    tracker_set_thread_name(name);
+    nnl_in_shim--;
+}
+
+NNL_EXPORT void nnl_begin_measuring(void) {
+    nnl_in_shim++;
+    tracker_begin_measuring();
+    nnl_in_shim--;
+}
+
+NNL_EXPORT void nnl_checkpoint(void) {
+    nnl_in_shim++;
+    tracker_checkpoint();
+    nnl_in_shim--;
+}
+
+/* Matched allocations currently live in this process (tests and the runner's own checks). */
+NNL_EXPORT uint64_t nnl_live_count(void) { return tracker_live_count(); }

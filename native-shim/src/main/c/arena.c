@@ -1,0 +1,51 @@
+#include "arena.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#include "common.h"
+
+#define CHUNK_SIZE (1u << 20)
+
+static nnl_lock arena_lock;
+static char *chunk_cursor;
+static char *chunk_end;
+static size_t reserved;
+
+static void *map_anonymous(size_t size) {
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    reserved += size;
+    return p;
+}
+
+void *arena_alloc(size_t size) {
+    size = (size + 15) & ~(size_t)15;
+    nnl_lock_acquire(&arena_lock);
+    void *result;
+    if (size > CHUNK_SIZE / 4) {
+        result = map_anonymous(size);
+    } else {
+        if ((size_t)(chunk_end - chunk_cursor) < size) {
+            char *chunk = map_anonymous(CHUNK_SIZE);
+            if (chunk) {
+                chunk_cursor = chunk;
+                chunk_end = chunk + CHUNK_SIZE;
+            }
+        }
+        result = (size_t)(chunk_end - chunk_cursor) >= size ? chunk_cursor : NULL;
+        if (result) chunk_cursor += size;
+    }
+    nnl_lock_release(&arena_lock);
+    return result;
+}
+
+char *arena_strndup(const char *s, size_t len) {
+    char *copy = arena_alloc(len + 1);
+    if (copy) memcpy(copy, s, len);
+    return copy;
+}
+
+size_t arena_reserved(void) { return reserved; }
+
+void arena_register_fork_lock(void) { nnl_register_fork_lock(&arena_lock); }

@@ -1,0 +1,15 @@
+/* Internal memory for the shim's caches. It never comes from malloc (the shim *is* malloc) and is
+ * never freed: what it holds (symbols, stacks, sites) lives as long as the process. */
+#ifndef NNL_ARENA_H
+#define NNL_ARENA_H
+#include <stddef.h>
+
+/* Zeroed, 16-byte aligned memory, or NULL when the system refuses more. */
+void *arena_alloc(size_t size);
+/* A copy of the first len bytes of s, NUL-terminated. */
+char *arena_strndup(const char *s, size_t len);
+/* Bytes obtained from the system so far. */
+size_t arena_reserved(void);
+/* Registers the arena's lock for fork(); call after every lock that may be held around arena_alloc. */
+void arena_register_fork_lock(void);
+#endif

@@ -1,0 +1,332 @@
+/* Interposition: the allocator family, dlclose, exit paths and fork, and nothing else.
+ *
+ * Each wrapper calls the next definition (libc's, or another preloaded allocator's) and, only
+ * while a measured run is recording, hands the block to the tracking core. Calls that arrive
+ * before the real functions are known (dlsym itself allocates) are served from a static pool.
+ * Calls made by the shim's own callees pass straight through (nnl_in_shim). */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "common.h"
+#include "interpose.h"
+#include "output.h"
+#include "pystack.h"
+#include "symbols.h"
+#include "tracker.h"
+#include "unwind.h"
+
+#define CALLER() ((uintptr_t)__builtin_return_address(0))
+#define RECORDING() unlikely(atomic_load_explicit(&tracker_recording, memory_order_relaxed))
+#define EXIT_STATUS_UNKNOWN INT32_MIN
+
+static void *(*real_malloc)(size_t);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static void (*real_free)(void *);
+static int (*real_posix_memalign)(void **, size_t, size_t);
+static void *(*real_aligned_alloc)(size_t, size_t);
+static void *(*real_memalign)(size_t, size_t);
+static void *(*real_valloc)(size_t);
+static void *(*real_pvalloc)(size_t);
+static int (*real_dlclose)(void *);
+static void (*real_exit)(int) __attribute__((noreturn));
+static void (*real_underscore_exit)(int) __attribute__((noreturn));
+
+static int active;
+static char run_dir[4096];
+
+/* ---- the static pool for calls made before dlsym has answered ---- */
+
+static char bootstrap_pool[256 << 10] __attribute__((aligned(64)));
+static atomic_size_t bootstrap_used;
+
+static void *bootstrap_alloc(size_t size, size_t alignment) {
+    /* Each block is preceded by its size, for realloc. */
+    if (alignment < 16) alignment = 16;
+    size_t need = (size + alignment + 15) & ~(size_t)15;
+    size_t start = atomic_fetch_add(&bootstrap_used, need);
+    if (start + need > sizeof bootstrap_pool) return NULL;
+    uintptr_t block = ((uintptr_t)bootstrap_pool + start + sizeof(size_t) + alignment - 1) & ~(uintptr_t)(alignment - 1);
+    ((size_t *)block)[-1] = size;
+    return (void *)block;
+}
+
+static int from_bootstrap(const void *p) {
+    return (const char *)p >= bootstrap_pool && (const char *)p < bootstrap_pool + sizeof bootstrap_pool;
+}
+
+static void resolve_real_functions(void) {
+    real_malloc = dlsym(RTLD_NEXT, "malloc");
+    real_calloc = dlsym(RTLD_NEXT, "calloc");
+    real_realloc = dlsym(RTLD_NEXT, "realloc");
+    real_free = dlsym(RTLD_NEXT, "free");
+    real_posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
+    real_aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
+    real_memalign = dlsym(RTLD_NEXT, "memalign");
+    real_valloc = dlsym(RTLD_NEXT, "valloc");
+    real_pvalloc = dlsym(RTLD_NEXT, "pvalloc");
+    real_dlclose = dlsym(RTLD_NEXT, "dlclose");
+    real_exit = dlsym(RTLD_NEXT, "exit");
+    real_underscore_exit = dlsym(RTLD_NEXT, "_exit");
+}
+
+static inline int resolved(void) {
+    if (likely(real_free != NULL)) return 1;
+    static atomic_int resolving;
+    if (!atomic_exchange(&resolving, 1)) resolve_real_functions();
+    return real_free != NULL;
+}
+
+/* ---- the hooks into the tracking core ---- */
+
+static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller) {
+    if (nnl_in_shim || !p) return;
+    int saved = errno;
+    nnl_in_shim = 1;
+    const struct stack *stack = unwind_matching_stack(caller);
+    if (stack) tracker_record(p, size, stack);
+    nnl_in_shim = 0;
+    errno = saved;
+}
+
+static __attribute__((noinline)) void before_free(void *p) {
+    if (nnl_in_shim || !tracker_live_count()) return;
+    int saved = errno;
+    nnl_in_shim = 1;
+    size_t size;
+    tracker_forget(p, &size);
+    nnl_in_shim = 0;
+    errno = saved;
+}
+
+static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uintptr_t caller) {
+    if (nnl_in_shim) return real_realloc(p, size);
+    int saved = errno;
+    nnl_in_shim = 1;
+    size_t old_size = 0;
+    /* Forget the old block first: once realloc returns it may already belong to another thread. */
+    uint32_t site = p && tracker_live_count() ? tracker_forget(p, &old_size) : 0;
+    errno = saved;
+    void *q = real_realloc(p, size);
+    saved = errno;
+    if (q && site) tracker_moved(q, size, site);
+    else if (q) {
+        const struct stack *stack = unwind_matching_stack(caller);
+        if (stack) tracker_record(q, size, stack);
+    } else if (site && size) {
+        tracker_moved(p, old_size, site); /* realloc failed: the old block is still there */
+    }
+    nnl_in_shim = 0;
+    errno = saved;
+    return q;
+}
+
+/* ---- the allocator family ---- */
+
+NNL_EXPORT void *malloc(size_t size) {
+    if (unlikely(!resolved())) return bootstrap_alloc(size, 16);
+    void *p = real_malloc(size);
+    if (RECORDING()) after_alloc(p, size, CALLER());
+    return p;
+}
+
+NNL_EXPORT void *calloc(size_t count, size_t size) {
+    if (unlikely(!resolved())) {
+        size_t total;
+        return __builtin_mul_overflow(count, size, &total) ? NULL : bootstrap_alloc(total, 16); /* zeroed: static */
+    }
+    void *p = real_calloc(count, size);
+    if (RECORDING()) after_alloc(p, count * size, CALLER());
+    return p;
+}
+
+NNL_EXPORT void free(void *p) {
+    if (unlikely(!p || from_bootstrap(p))) return;
+    if (RECORDING()) before_free(p);
+    if (likely(resolved())) real_free(p);
+}
+
+static void *realloc_from_bootstrap(void *p, size_t size) {
+    void *q = malloc(size);
+    size_t old = ((size_t *)p)[-1];
+    if (q) memcpy(q, p, old < size ? old : size);
+    return q;
+}
+
+NNL_EXPORT void *realloc(void *p, size_t size) {
+    if (unlikely(!resolved())) {
+        void *q = bootstrap_alloc(size, 16);
+        if (q && p) memcpy(q, p, ((size_t *)p)[-1] < size ? ((size_t *)p)[-1] : size);
+        return q;
+    }
+    if (unlikely(p && from_bootstrap(p))) return realloc_from_bootstrap(p, size);
+    if (RECORDING()) return tracked_realloc(p, size, CALLER());
+    return real_realloc(p, size);
+}
+
+NNL_EXPORT void *reallocarray(void *p, size_t count, size_t size) {
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (unlikely(!resolved() || (p && from_bootstrap(p)))) return realloc(p, total);
+    if (RECORDING()) return tracked_realloc(p, total, CALLER());
+    return real_realloc(p, total);
+}
+
+NNL_EXPORT int posix_memalign(void **out, size_t alignment, size_t size) {
+    if (unlikely(!resolved())) {
+        *out = bootstrap_alloc(size, alignment);
+        return *out ? 0 : ENOMEM;
+    }
+    int result = real_posix_memalign(out, alignment, size);
+    if (RECORDING() && result == 0) after_alloc(*out, size, CALLER());
+    return result;
+}
+
+NNL_EXPORT void *aligned_alloc(size_t alignment, size_t size) {
+    if (unlikely(!resolved())) return bootstrap_alloc(size, alignment);
+    void *p = real_aligned_alloc(alignment, size);
+    if (RECORDING()) after_alloc(p, size, CALLER());
+    return p;
+}
+
+NNL_EXPORT void *memalign(size_t alignment, size_t size) {
+    if (unlikely(!resolved())) return bootstrap_alloc(size, alignment);
+    void *p = real_memalign(alignment, size);
+    if (RECORDING()) after_alloc(p, size, CALLER());
+    return p;
+}
+
+NNL_EXPORT void *valloc(size_t size) {
+    if (unlikely(!resolved())) return bootstrap_alloc(size, 4096);
+    void *p = real_valloc(size);
+    if (RECORDING()) after_alloc(p, size, CALLER());
+    return p;
+}
+
+NNL_EXPORT void *pvalloc(size_t size) {
+    if (unlikely(!resolved())) return bootstrap_alloc((size + 4095) & ~(size_t)4095, 4096);
+    void *p = real_pvalloc(size);
+    if (RECORDING()) after_alloc(p, (size + 4095) & ~(size_t)4095, CALLER());
+    return p;
+}
+
+/* ---- libraries, exits, forks ---- */
+
+NNL_EXPORT int dlclose(void *handle) {
+    if (unlikely(!resolved())) return -1;
+    int result = real_dlclose(handle);
+    if (active) {
+        /* Addresses of the unloaded library may be reused by the next one loaded. */
+        nnl_in_shim++;
+        unwind_invalidate();
+        nnl_in_shim--;
+    }
+    return result;
+}
+
+NNL_EXPORT void exit(int status) {
+    if (active) tracker_record_end(NNL_END_EXIT, status);
+    resolved();
+    real_exit(status);
+}
+
+NNL_EXPORT void _exit(int status) {
+    if (active) tracker_record_end(NNL_END_UNDERSCORE_EXIT, status);
+    resolved();
+    real_underscore_exit(status);
+}
+
+NNL_EXPORT void _Exit(int status) { _exit(status); }
+
+static void fork_prepare(void) {
+    /* Handlers that run between ours and fork() may allocate: let them pass straight through. */
+    nnl_in_shim++;
+    nnl_fork_lock_all();
+}
+
+static void fork_parent(void) {
+    nnl_fork_unlock_all();
+    nnl_in_shim--;
+}
+
+static void fork_child(void) {
+    nnl_fork_unlock_all();
+    tracker_after_fork_child(run_dir);
+    nnl_in_shim--;
+}
+
+static void register_fork_locks(void) {
+    /* In nesting order: the caches' locks are held around arena_alloc, so the arena comes last. */
+    unwind_register_fork_locks();
+    symbols_register_fork_locks();
+    tracker_register_fork_locks();
+    output_register_fork_locks();
+    arena_register_fork_lock();
+}
+
+static int read_file(const char *path, char *buffer, size_t size) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t used = 0;
+    ssize_t n;
+    while (used + 1 < size && (n = read(fd, buffer + used, size - 1 - used)) > 0) used += (size_t)n;
+    close(fd);
+    buffer[used] = '\0';
+    return 0;
+}
+
+/* <run dir>/patterns holds one pattern per line: "pattern <text>" or "ignore <text>". */
+static int load_patterns(void) {
+    static char text[64 << 10];
+    char path[4200];
+    strcpy(path, run_dir);
+    strcat(path, "/patterns");
+    if (read_file(path, text, sizeof text) != 0) return 0; /* no file: no pattern, track everything */
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        struct pattern_error error;
+        if (strncmp(line, "pattern ", 8) == 0 && unwind_add_pattern(line + 8, 0, &error) != 0) return -1;
+        if (strncmp(line, "ignore ", 7) == 0 && unwind_add_pattern(line + 7, 1, &error) != 0) return -1;
+    }
+    return 0;
+}
+
+__attribute__((constructor)) static void shim_start(void) {
+    resolved();
+    const char *dir = getenv("NONATIVELEAK_RUN_DIR");
+    if (!dir || !*dir || strlen(dir) >= sizeof run_dir) return; /* not under a run: stay dormant */
+    nnl_in_shim++;
+    strcpy(run_dir, dir);
+    const char *await = getenv("NONATIVELEAK_AWAIT_RUNNER");
+    int waiting = await && strcmp(await, "1") == 0;
+    /* Only the runner itself waits; the processes it starts are tracked from their start. */
+    unsetenv("NONATIVELEAK_AWAIT_RUNNER");
+    register_fork_locks();
+    symbols_init();
+    unwind_init();
+    char reason[256] = "";
+    if (!waiting) pystack_enable_if_verified(getenv("NONATIVELEAK_PYTHON_VERIFIED"), reason, sizeof reason);
+    if (load_patterns() == 0 && tracker_start(run_dir, waiting) == 0) {
+        tracker_set_python_status(pystack_enabled() ? NNL_PYTHON_ENABLED : NNL_PYTHON_UNAVAILABLE, reason);
+        pthread_atfork(fork_prepare, fork_parent, fork_child);
+        active = 1;
+    }
+    nnl_in_shim--;
+}
+
+__attribute__((destructor)) static void shim_stop(void) {
+    struct nnl_file_header *h = output_header();
+    if (active && h && atomic_load(&h->end) == NNL_END_NONE) tracker_record_end(NNL_END_EXIT, EXIT_STATUS_UNKNOWN);
+}
+
+int shim_active(void) { return active; }

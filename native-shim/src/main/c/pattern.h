@@ -1,0 +1,35 @@
+/* The stack pattern language of SPEC §3: one parser, one matcher, used for patterns, ignore
+ * patterns and the Java side's validation (through nnl_pattern_check). */
+#ifndef NNL_PATTERN_H
+#define NNL_PATTERN_H
+
+/* One frame as the matcher sees it: its symbol (NULL when no symbol honestly covers the address)
+ * and the basename of its module file (NULL when the address is in no known module). */
+struct frame_view {
+    const char *symbol;
+    const char *module;
+};
+
+struct pattern;
+
+struct pattern_error {
+    int position; /* 1-based character position in the pattern text */
+    char reason[160];
+};
+
+/* Compiles text; NULL with *error filled in when it is malformed (or memory ran out). */
+struct pattern *pattern_compile(const char *text, struct pattern_error *error);
+
+/* Does the stack (frame 0 first, n frames) match? The pattern is anchored at frame 0 and ends
+ * with an implicit "...". */
+int pattern_matches(const struct pattern *pattern, const struct frame_view *frames, int n);
+
+/* Can this frame be frame 0 of a match? True when the first matcher accepts it, or is "*" or "...". */
+int pattern_may_start_with(const struct pattern *pattern, const struct frame_view *frame);
+
+/* True when the first matcher is "*" or "...": then frame 0 alone never rules a stack out. */
+int pattern_starts_with_wildcard(const struct pattern *pattern);
+
+/* glob: '*' any run, '?' one character, '\' escapes the next character. */
+int glob_matches(const char *glob, const char *text);
+#endif

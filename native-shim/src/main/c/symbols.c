@@ -1,0 +1,346 @@
+#include "symbols.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <libunwind.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "common.h"
+#include "itab.h"
+
+enum { SYMTAB_UNLOADED = 0, SYMTAB_LOADING = 1, SYMTAB_READY = 2, SYMTAB_NONE = 3 };
+
+struct symtab_entry {
+    uint64_t start; /* ELF address (before the load bias) */
+    uint64_t size;
+    uint32_t name;  /* offset into strtab */
+    uint32_t bind;
+};
+
+struct symtab {
+    uint64_t count;
+    struct symtab_entry *entries;
+    const char *strtab;
+    uint64_t strtab_size;
+};
+
+struct module_list {
+    int count;
+    struct module *modules[];
+};
+
+static _Atomic(struct module_list *) modules;
+static struct itab frame_cache;
+static atomic_uint generation;
+static uintptr_t shim_start, shim_end;
+
+/* CPython's raw-allocator wrappers, skipped before frame 0 is counted (SPEC §3, fixed per release). */
+static const char *const wrapper_names[] = {
+    "PyMem_RawMalloc", "PyMem_RawCalloc", "PyMem_RawRealloc",
+    "_PyMem_RawMalloc", "_PyMem_RawCalloc", "_PyMem_RawRealloc",
+};
+static const char *const wrapper_prefixes[] = {"_PyMem_DebugRaw", "tracemalloc_raw_"};
+
+int symbols_is_wrapper(const char *name) {
+    if (!name) return 0;
+    for (size_t i = 0; i < sizeof wrapper_names / sizeof *wrapper_names; i++)
+        if (strcmp(name, wrapper_names[i]) == 0) return 1;
+    for (size_t i = 0; i < sizeof wrapper_prefixes / sizeof *wrapper_prefixes; i++)
+        if (strncmp(name, wrapper_prefixes[i], strlen(wrapper_prefixes[i])) == 0) return 1;
+    return 0;
+}
+
+/* ---- modules ---- */
+
+struct scan {
+    struct module_list *previous;
+    struct module_list *result;
+    int capacity;
+};
+
+static const char *basename_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static struct module *reuse_or_create(struct module_list *previous, uintptr_t base, const char *path) {
+    for (int i = 0; previous && i < previous->count; i++) {
+        struct module *m = previous->modules[i];
+        if (m->base == base && strcmp(m->path, path) == 0) return m;
+    }
+    struct module *m = arena_alloc(sizeof *m);
+    char *copy = m ? arena_strndup(path, strlen(path)) : NULL;
+    if (!copy) return NULL;
+    m->base = base;
+    m->path = copy;
+    m->name = basename_of(copy);
+    return m;
+}
+
+static int scan_object(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    struct scan *scan = data;
+    if (!scan->result) {
+        scan->capacity++;
+        return 0;
+    }
+    if (scan->result->count == scan->capacity) return 1;
+    uintptr_t low = UINTPTR_MAX, high = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD) continue;
+        if (ph->p_vaddr < low) low = ph->p_vaddr;
+        if (ph->p_vaddr + ph->p_memsz > high) high = ph->p_vaddr + ph->p_memsz;
+    }
+    if (high == 0) return 0;
+    char exe[4096];
+    const char *path = info->dlpi_name;
+    if (!path || !*path) {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        path = exe;
+    }
+    struct module *m = reuse_or_create(scan->previous, info->dlpi_addr, path);
+    if (!m) return 1;
+    m->start = info->dlpi_addr + low;
+    m->end = info->dlpi_addr + high;
+    scan->result->modules[scan->result->count++] = m;
+    return 0;
+}
+
+/* Reads the loaded modules afresh. Takes the loader's lock, so never called under one of ours. */
+static struct module_list *rescan_modules(void) {
+    struct scan scan = {atomic_load(&modules), NULL, 0};
+    dl_iterate_phdr(scan_object, &scan);
+    scan.capacity += 8; /* room for libraries loaded between the two passes */
+    scan.result = arena_alloc(sizeof(struct module_list) + sizeof(struct module *) * scan.capacity);
+    if (!scan.result) return NULL;
+    dl_iterate_phdr(scan_object, &scan);
+    atomic_store(&modules, scan.result);
+    return scan.result;
+}
+
+static struct module *module_in(struct module_list *list, uintptr_t address) {
+    for (int i = 0; list && i < list->count; i++) {
+        struct module *m = list->modules[i];
+        if (address >= m->start && address < m->end) return m;
+    }
+    return NULL;
+}
+
+static struct module *module_for(uintptr_t address) {
+    struct module *m = module_in(atomic_load(&modules), address);
+    return m ? m : module_in(rescan_modules(), address);
+}
+
+/* ---- ELF symbol tables ---- */
+
+static void sift_down(struct symtab_entry *a, uint64_t root, uint64_t n) {
+    for (;;) {
+        uint64_t child = 2 * root + 1;
+        if (child >= n) return;
+        if (child + 1 < n && a[child + 1].start > a[child].start) child++;
+        if (a[root].start >= a[child].start) return;
+        struct symtab_entry t = a[root];
+        a[root] = a[child];
+        a[child] = t;
+        root = child;
+    }
+}
+
+/* Heapsort: qsort may call malloc, and we are malloc. */
+static void sort_by_start(struct symtab_entry *a, uint64_t n) {
+    for (uint64_t i = n / 2; i-- > 0;) sift_down(a, i, n);
+    for (uint64_t end = n; end-- > 1;) {
+        struct symtab_entry t = a[0];
+        a[0] = a[end];
+        a[end] = t;
+        sift_down(a, 0, end);
+    }
+}
+
+static int bind_rank(uint32_t bind) { return bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2; }
+
+static int is_function(const ElfW(Sym) *sym) {
+    int type = ELF64_ST_TYPE(sym->st_info);
+    return (type == STT_FUNC || type == STT_GNU_IFUNC) && sym->st_shndx != SHN_UNDEF && sym->st_value != 0;
+}
+
+static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
+    if (size < sizeof(ElfW(Ehdr)) || memcmp(image, ELFMAG, SELFMAG) != 0 || image[EI_CLASS] != ELFCLASS64)
+        return NULL;
+    const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)image;
+    if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(ElfW(Shdr)) ||
+        eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(ElfW(Shdr)) > size)
+        return NULL;
+    const ElfW(Shdr) *sections = (const ElfW(Shdr) *)(image + eh->e_shoff);
+    /* The full .symtab names static functions too; a stripped file only has .dynsym. */
+    const ElfW(Shdr) *table = NULL, *dynamic = NULL;
+    for (int i = 0; i < eh->e_shnum; i++) {
+        if (sections[i].sh_type == SHT_SYMTAB) table = &sections[i];
+        else if (sections[i].sh_type == SHT_DYNSYM) dynamic = &sections[i];
+    }
+    if (!table) table = dynamic;
+    if (!table || table->sh_link >= eh->e_shnum || table->sh_entsize != sizeof(ElfW(Sym))) return NULL;
+    const ElfW(Shdr) *strings = &sections[table->sh_link];
+    if (table->sh_offset + table->sh_size > size || strings->sh_offset + strings->sh_size > size) return NULL;
+
+    const ElfW(Sym) *syms = (const ElfW(Sym) *)(image + table->sh_offset);
+    uint64_t total = table->sh_size / sizeof(ElfW(Sym)), functions = 0;
+    for (uint64_t i = 0; i < total; i++) functions += is_function(&syms[i]) && syms[i].st_name < strings->sh_size;
+    struct symtab *st = arena_alloc(sizeof *st);
+    struct symtab_entry *entries = functions ? arena_alloc(sizeof *entries * functions) : NULL;
+    if (!st || (functions && !entries)) return NULL;
+    uint64_t n = 0;
+    for (uint64_t i = 0; i < total; i++) {
+        if (!is_function(&syms[i]) || syms[i].st_name >= strings->sh_size) continue;
+        entries[n].start = syms[i].st_value;
+        entries[n].size = syms[i].st_size;
+        entries[n].name = syms[i].st_name;
+        entries[n].bind = ELF64_ST_BIND(syms[i].st_info);
+        n++;
+    }
+    sort_by_start(entries, n);
+    /* Aliases share a start: keep one, preferring a global name and a known size. */
+    uint64_t kept = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (kept && entries[kept - 1].start == entries[i].start) {
+            struct symtab_entry *k = &entries[kept - 1];
+            if (bind_rank(entries[i].bind) < bind_rank(k->bind) || (k->size == 0 && entries[i].size)) {
+                uint64_t size = k->size > entries[i].size ? k->size : entries[i].size;
+                *k = entries[i];
+                k->size = size;
+            }
+            continue;
+        }
+        entries[kept++] = entries[i];
+    }
+    st->count = kept;
+    st->entries = entries;
+    st->strtab = (const char *)image + strings->sh_offset;
+    st->strtab_size = strings->sh_size;
+    return st;
+}
+
+static struct symtab *load_symtab(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    void *image = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        image = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (image == MAP_FAILED) return NULL;
+    /* The mapping stays: symbol names point into it. Only touched pages cost memory. */
+    struct symtab *table = parse_elf(image, (uint64_t)st.st_size);
+    if (!table) munmap(image, (size_t)st.st_size);
+    return table;
+}
+
+static struct symtab *symtab_of(struct module *m) {
+    int expected = SYMTAB_UNLOADED;
+    if (atomic_compare_exchange_strong(&m->symtab_state, &expected, SYMTAB_LOADING)) {
+        m->symtab = load_symtab(m->path);
+        atomic_store(&m->symtab_state, m->symtab ? SYMTAB_READY : SYMTAB_NONE);
+    }
+    /* Another thread is loading it: it takes no lock of ours, so it finishes. */
+    while (atomic_load(&m->symtab_state) == SYMTAB_LOADING) sched_yield();
+    return atomic_load(&m->symtab_state) == SYMTAB_READY ? m->symtab : NULL;
+}
+
+/* ---- demangling ---- */
+
+typedef char *(*demangle_fn)(const char *, char *, size_t *, int *);
+static _Atomic(demangle_fn) demangler;
+static atomic_int demangler_looked_up;
+
+static const char *demangled(const char *name) {
+    if (name[0] != '_' || name[1] != 'Z') return name;
+    if (!atomic_exchange(&demangler_looked_up, 1)) {
+        void *fn = dlsym(RTLD_DEFAULT, "__cxa_demangle");
+        if (!fn) {
+            /* C++ frames mean C++ code is loaded; its runtime may just not be in the global scope. */
+            void *libstdcxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+            if (libstdcxx) fn = dlsym(libstdcxx, "__cxa_demangle");
+        }
+        atomic_store(&demangler, (demangle_fn)fn);
+    }
+    demangle_fn fn = atomic_load(&demangler);
+    int status = -1;
+    char *plain = fn ? fn(name, NULL, NULL, &status) : NULL;
+    if (!plain || status != 0) return name;
+    const char *copy = arena_strndup(plain, strlen(plain));
+    free(plain); /* our own free(): on this thread it passes straight through */
+    return copy ? copy : name;
+}
+
+/* ---- lookup ---- */
+
+static const char *honest_symbol(struct module *m, uintptr_t pc) {
+    struct symtab *st = symtab_of(m);
+    if (!st || st->count == 0) return NULL;
+    uint64_t rel = pc - m->base, lo = 0, hi = st->count;
+    while (lo < hi) { /* first entry starting after rel */
+        uint64_t mid = (lo + hi) / 2;
+        if (st->entries[mid].start <= rel) lo = mid + 1; else hi = mid;
+    }
+    if (lo == 0) return NULL;
+    const struct symtab_entry *e = &st->entries[lo - 1];
+    int inside;
+    if (e->size) {
+        inside = rel < e->start + e->size;
+    } else {
+        unw_proc_info_t pi;
+        inside = unw_get_proc_info_by_ip(unw_local_addr_space, pc, &pi, NULL) == 0 &&
+                 pi.start_ip == e->start + m->base && pc < pi.end_ip;
+    }
+    return inside ? demangled(st->strtab + e->name) : NULL;
+}
+
+static int same_address(const void *entry, const void *key) {
+    return ((const struct frame_symbol *)entry)->address == *(const uintptr_t *)key;
+}
+
+const struct frame_symbol *symbols_lookup(uintptr_t return_address) {
+    uint64_t hash = nnl_mix64(return_address);
+    const struct frame_symbol *hit = itab_find(&frame_cache, hash, same_address, &return_address);
+    if (hit) return hit;
+    struct frame_symbol *fs = arena_alloc(sizeof *fs);
+    if (!fs) return NULL;
+    uintptr_t pc = return_address - 1; /* the call instruction, not what follows it */
+    struct module *m = module_for(pc);
+    fs->hash = hash;
+    fs->address = return_address;
+    fs->module = m;
+    fs->symbol = m ? honest_symbol(m, pc) : NULL;
+    fs->wrapper = symbols_is_wrapper(fs->symbol);
+    const struct frame_symbol *kept = itab_insert(&frame_cache, fs, same_address, &return_address);
+    return kept ? kept : fs;
+}
+
+int symbols_in_shim(uintptr_t address) { return address >= shim_start && address < shim_end; }
+
+unsigned symbols_invalidate(void) {
+    itab_clear(&frame_cache);
+    atomic_store(&modules, NULL);
+    return atomic_fetch_add(&generation, 1) + 1;
+}
+
+unsigned symbols_generation(void) { return atomic_load_explicit(&generation, memory_order_relaxed); }
+
+void symbols_init(void) {
+    struct module *self = module_for((uintptr_t)&symbols_init);
+    if (self) {
+        shim_start = self->start;
+        shim_end = self->end;
+    }
+}
+
+void symbols_register_fork_locks(void) { itab_register_fork_lock(&frame_cache); }

@@ -1,0 +1,39 @@
+/* Honest symbolisation: which module and which function an address lies in.
+ *
+ * A frame is named only when its address lies inside the extent of a symbol: the symbol's size
+ * from the ELF symbol table, or (for symbols without a size) the function bounds from the unwind
+ * information. A stripped library therefore yields "module+0xOFFSET", never the nearest exported
+ * name. Results are cached by address; dlclose() invalidates the cache. */
+#ifndef NNL_SYMBOLS_H
+#define NNL_SYMBOLS_H
+#include <stdint.h>
+
+struct module {
+    uintptr_t base;       /* load bias: ELF addresses + base = run-time addresses */
+    uintptr_t start, end; /* run-time range of its loaded segments */
+    const char *path;
+    const char *name;     /* basename of path */
+    _Atomic int symtab_state;
+    struct symtab *symtab;
+};
+
+struct frame_symbol {
+    uint64_t hash; /* first: cached in an itab */
+    uintptr_t address;
+    const struct module *module; /* NULL: the address is in no loaded module (JIT code) */
+    const char *symbol;          /* NULL: no symbol honestly covers the address */
+    int wrapper;                 /* one of CPython's raw-allocator wrappers (SPEC §3) */
+};
+
+void symbols_init(void);
+/* The symbol for a return address (looked up at address - 1, the call instruction). */
+const struct frame_symbol *symbols_lookup(uintptr_t return_address);
+/* Is the address inside the shim's own code? */
+int symbols_in_shim(uintptr_t address);
+/* Forget everything cached by address (a library was unloaded); returns the new generation. */
+unsigned symbols_invalidate(void);
+unsigned symbols_generation(void);
+/* Is name one of the allocator wrappers skipped before frame 0? */
+int symbols_is_wrapper(const char *name);
+void symbols_register_fork_locks(void);
+#endif

@@ -1,0 +1,424 @@
+#include "tracker.h"
+
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "common.h"
+#include "itab.h"
+#include "output.h"
+#include "pystack.h"
+#include "symbols.h"
+
+enum { EMPTY = 0, DELETED = 1 };
+#define MIN_CAPACITY 1024
+#define MAX_SYMBOL 1024
+#define MAX_MODULE 255
+#define MAX_FILE 1024
+#define MAX_FUNCTION 255
+
+struct shard {
+    nnl_lock lock;
+    struct nnl_live_entry *entries;
+    uint64_t capacity;
+    uint64_t used; /* live + deleted slots */
+    char padding[32];
+};
+
+struct site {
+    uint64_t hash; /* first: cached in an itab */
+    uint32_t id;
+    const struct stack *stack;
+    const char *thread;
+    int py_status;
+    int py_truncated;
+    int py_count;
+    struct py_ref py[];
+};
+
+atomic_int tracker_recording;
+static struct shard shards[NNL_SHARDS];
+static atomic_uint_fast64_t live_count, live_bytes;
+static atomic_uint_fast64_t next_sample_millis;
+static uint64_t measure_start_millis;
+static struct itab sites;
+static struct itab thread_names;
+static atomic_uint next_site_id;
+static __thread const char *thread_name __attribute__((tls_model("initial-exec")));
+
+static uint64_t now_ns(clockid_t clock) {
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- timeline ---- */
+
+static void sample_timeline(void) {
+    uint64_t t = now_ns(CLOCK_MONOTONIC_COARSE) / 1000000 - measure_start_millis;
+    if (t < atomic_load_explicit(&next_sample_millis, memory_order_relaxed)) return;
+    struct nnl_file_header *h = output_header();
+    if (!h) return;
+    uint64_t interval = atomic_load(&h->timeline_interval_millis);
+    uint64_t bucket = t - t % interval;
+    atomic_store_explicit(&next_sample_millis, bucket + interval, memory_order_relaxed);
+    output_timeline_add(bucket, atomic_load(&live_bytes));
+}
+
+/* ---- the live table ---- */
+
+static uint64_t address_hash(uint64_t address) { return nnl_mix64(address >> 4); }
+
+static struct shard *shard_of(uint64_t hash) { return &shards[hash >> 58]; }
+
+static void publish_table(int index, uint64_t offset) {
+    atomic_store_explicit(&output_header()->shards[index].table_offset, offset, memory_order_release);
+}
+
+static void put_entry(struct nnl_live_entry *slot, uint64_t address, uint64_t size, uint32_t site) {
+    slot->size = size;
+    slot->site = site;
+    atomic_store_explicit(&slot->address, address, memory_order_release); /* last: the entry is whole */
+}
+
+/* Rebuilds the shard's table (bigger when half full), dropping deleted slots. Shard lock held. */
+static int rehash(struct shard *s) {
+    uint64_t live = 0;
+    for (uint64_t i = 0; i < s->capacity; i++) live += atomic_load_explicit(&s->entries[i].address, memory_order_relaxed) > DELETED;
+    uint64_t capacity = s->capacity ? s->capacity : MIN_CAPACITY;
+    while (live * 2 >= capacity) capacity *= 2;
+    uint64_t bytes = sizeof(struct nnl_table_header) + capacity * sizeof(struct nnl_live_entry);
+    uint64_t offset;
+    struct nnl_table_header *table = output_table_alloc(bytes, &offset);
+    if (!table) return -1;
+    table->capacity = capacity;
+    struct nnl_live_entry *entries = (struct nnl_live_entry *)(table + 1);
+    for (uint64_t i = 0; i < s->capacity; i++) {
+        uint64_t address = atomic_load_explicit(&s->entries[i].address, memory_order_relaxed);
+        if (address <= DELETED) continue;
+        uint64_t j = address_hash(address) & (capacity - 1);
+        while (atomic_load_explicit(&entries[j].address, memory_order_relaxed)) j = (j + 1) & (capacity - 1);
+        put_entry(&entries[j], address, s->entries[i].size, s->entries[i].site);
+    }
+    publish_table((int)(s - shards), offset);
+    if (s->entries)
+        output_table_release((struct nnl_table_header *)s->entries - 1,
+                             sizeof(struct nnl_table_header) + s->capacity * sizeof(struct nnl_live_entry));
+    s->entries = entries;
+    s->capacity = capacity;
+    s->used = live;
+    return 0;
+}
+
+static int insert(uint64_t address, uint64_t size, uint32_t site) {
+    uint64_t hash = address_hash(address);
+    struct shard *s = shard_of(hash);
+    nnl_lock_acquire(&s->lock);
+    if ((s->used + 1) * 10 > s->capacity * 7 && rehash(s) != 0) {
+        nnl_lock_release(&s->lock);
+        return -1;
+    }
+    struct nnl_live_entry *target = NULL;
+    for (uint64_t i = hash & (s->capacity - 1);; i = (i + 1) & (s->capacity - 1)) {
+        uint64_t a = atomic_load_explicit(&s->entries[i].address, memory_order_relaxed);
+        if (a == address) { /* a block whose free() we never saw: this one replaces it */
+            atomic_fetch_sub(&live_count, 1);
+            atomic_fetch_sub(&live_bytes, s->entries[i].size);
+            target = &s->entries[i];
+            break;
+        }
+        if (a == DELETED && !target) target = &s->entries[i];
+        if (a == EMPTY) {
+            if (!target) {
+                target = &s->entries[i];
+                s->used++;
+            }
+            break;
+        }
+    }
+    put_entry(target, address, size, site);
+    nnl_lock_release(&s->lock);
+    atomic_fetch_add(&live_count, 1);
+    atomic_fetch_add(&live_bytes, size);
+    return 0;
+}
+
+uint32_t tracker_forget(void *pointer, size_t *size) {
+    uint64_t address = (uint64_t)pointer, hash = address_hash(address);
+    struct shard *s = shard_of(hash);
+    uint32_t site_plus_one = 0;
+    nnl_lock_acquire(&s->lock);
+    for (uint64_t i = hash & (s->capacity - 1); s->capacity; i = (i + 1) & (s->capacity - 1)) {
+        uint64_t a = atomic_load_explicit(&s->entries[i].address, memory_order_relaxed);
+        if (a == EMPTY) break;
+        if (a == address) {
+            *size = s->entries[i].size;
+            site_plus_one = s->entries[i].site + 1;
+            atomic_store_explicit(&s->entries[i].address, DELETED, memory_order_release);
+            break;
+        }
+    }
+    nnl_lock_release(&s->lock);
+    if (site_plus_one) {
+        atomic_fetch_sub(&live_count, 1);
+        atomic_fetch_sub(&live_bytes, *size);
+        sample_timeline();
+    }
+    return site_plus_one;
+}
+
+uint64_t tracker_live_count(void) { return atomic_load_explicit(&live_count, memory_order_relaxed); }
+
+/* ---- threads ---- */
+
+struct thread_name_entry {
+    uint64_t hash;
+    char name[];
+};
+
+static uint64_t string_hash(const char *s) {
+    uint64_t h = 0x746872;
+    for (; *s; s++) h = nnl_mix64(h ^ (unsigned char)*s);
+    return h;
+}
+
+static int same_name(const void *entry, const void *key) {
+    return strcmp(((const struct thread_name_entry *)entry)->name, key) == 0;
+}
+
+static const char *intern_thread_name(const char *name) {
+    uint64_t hash = string_hash(name);
+    struct thread_name_entry *e = itab_find(&thread_names, hash, same_name, name);
+    if (e) return e->name;
+    size_t len = strlen(name);
+    e = arena_alloc(sizeof *e + len + 1);
+    if (!e) return "?";
+    e->hash = hash;
+    memcpy(e->name, name, len);
+    struct thread_name_entry *kept = itab_insert(&thread_names, e, same_name, name);
+    return kept ? kept->name : e->name;
+}
+
+void tracker_set_thread_name(const char *name) { thread_name = intern_thread_name(name); }
+
+static const char *current_thread_name(void) {
+    if (likely(thread_name != NULL)) return thread_name;
+    char comm[17] = {0};
+    if (syscall(SYS_gettid) == getpid() && pystack_enabled()) strcpy(comm, "MainThread");
+    else if (prctl(PR_GET_NAME, comm) != 0) strcpy(comm, "?");
+    thread_name = intern_thread_name(comm);
+    return thread_name;
+}
+
+/* ---- sites ---- */
+
+struct site_key {
+    const struct stack *stack;
+    const char *thread;
+    int py_status;
+    int py_count;
+    const struct py_ref *py;
+};
+
+static int same_site(const void *entry, const void *key) {
+    const struct site *s = entry;
+    const struct site_key *k = key;
+    return s->stack == k->stack && s->thread == k->thread && s->py_status == k->py_status &&
+           s->py_count == k->py_count && memcmp(s->py, k->py, sizeof(struct py_ref) * k->py_count) == 0;
+}
+
+static size_t clamp(size_t n, size_t max) { return n < max ? n : max; }
+
+static char *put(char *at, const void *data, size_t n) {
+    memcpy(at, data, n);
+    return at + n;
+}
+
+static char *put_u16(char *at, size_t v) {
+    uint16_t x = (uint16_t)v;
+    return put(at, &x, 2);
+}
+
+/* Writes the site to the log: everything the report needs, as text, while the code is mapped and
+ * the Python code objects are alive. */
+static void emit_site(const struct site *site) {
+    const struct stack *st = site->stack;
+    size_t thread_len = clamp(strlen(site->thread), MAX_MODULE);
+    size_t bytes = 4 + 4 + 4 + 4 + 2 + 2 + 2 + thread_len;
+    const struct frame_symbol *fs[NNL_MAX_FRAMES + 16];
+    for (int i = 0; i < st->count; i++) {
+        fs[i] = symbols_lookup(st->frames[i]);
+        size_t module = fs[i] && fs[i]->module ? clamp(strlen(fs[i]->module->name), MAX_MODULE) : 0;
+        size_t symbol = fs[i] && fs[i]->symbol ? clamp(strlen(fs[i]->symbol), MAX_SYMBOL) : 0;
+        bytes += 8 + 8 + 1 + 2 + 2 + module + symbol;
+    }
+    for (int i = 0; i < site->py_count; i++)
+        bytes += 4 + 2 + 2 + clamp(pystack_filename(&site->py[i], NULL, 0), MAX_FILE) +
+                 clamp(pystack_function(&site->py[i], NULL, 0), MAX_FUNCTION);
+
+    struct nnl_record_header *record;
+    char *at = output_reserve_record((uint32_t)bytes, &record);
+    if (!at) return;
+    int32_t pattern = st->verdict;
+    uint32_t status = (uint32_t)site->py_status | (site->py_truncated ? 0x100u : 0);
+    at = put(at, &site->id, 4);
+    at = put(at, &pattern, 4);
+    at = put(at, &status, 4);
+    uint32_t first = (uint32_t)st->first;
+    at = put(at, &first, 4);
+    at = put_u16(at, st->count);
+    at = put_u16(at, site->py_count);
+    at = put_u16(at, thread_len);
+    at = put(at, site->thread, thread_len);
+    for (int i = 0; i < st->count; i++) {
+        const struct module *m = fs[i] ? fs[i]->module : NULL;
+        uint64_t address = st->frames[i], offset = m ? address - m->base : address;
+        size_t module = m ? clamp(strlen(m->name), MAX_MODULE) : 0;
+        size_t symbol = fs[i] && fs[i]->symbol ? clamp(strlen(fs[i]->symbol), MAX_SYMBOL) : 0;
+        uint8_t flags = (uint8_t)((fs[i] && fs[i]->wrapper ? 1 : 0) | (m ? 2 : 0) | (symbol ? 4 : 0));
+        at = put(at, &address, 8);
+        at = put(at, &offset, 8);
+        at = put(at, &flags, 1);
+        at = put_u16(at, module);
+        at = put_u16(at, symbol);
+        if (module) at = put(at, m->name, module);
+        if (symbol) at = put(at, fs[i]->symbol, symbol);
+    }
+    for (int i = site->py_count - 1; i >= 0; i--) { /* outermost first: innermost frame last */
+        int32_t line = pystack_line(&site->py[i]);
+        size_t file = clamp(pystack_filename(&site->py[i], NULL, 0), MAX_FILE);
+        size_t function = clamp(pystack_function(&site->py[i], NULL, 0), MAX_FUNCTION);
+        at = put(at, &line, 4);
+        at = put_u16(at, file);
+        at = put_u16(at, function);
+        pystack_filename(&site->py[i], at, file);
+        at += file;
+        pystack_function(&site->py[i], at, function);
+        at += function;
+    }
+    output_commit_record(record, NNL_RECORD_SITE);
+}
+
+static uint32_t site_id_for(const struct stack *stack) {
+    struct py_ref py[NNL_MAX_PY_FRAMES];
+    int status, truncated;
+    int n = pystack_capture(py, NNL_MAX_PY_FRAMES, &status, &truncated);
+    struct site_key key = {stack, current_thread_name(), status, n, py};
+    uint64_t hash = nnl_mix64((uint64_t)(uintptr_t)stack ^ nnl_mix64((uint64_t)(uintptr_t)key.thread + (uint64_t)status));
+    for (int i = 0; i < n; i++) hash = nnl_mix64(hash ^ py[i].code ^ ((uint64_t)(uint32_t)py[i].byte_offset << 48));
+    const struct site *found = itab_find(&sites, hash, same_site, &key);
+    if (found) return found->id;
+
+    struct site *site = arena_alloc(sizeof *site + sizeof(struct py_ref) * n);
+    if (!site) return UINT32_MAX;
+    site->hash = hash;
+    site->id = atomic_fetch_add(&next_site_id, 1);
+    site->stack = stack;
+    site->thread = key.thread;
+    site->py_status = status;
+    site->py_truncated = truncated;
+    site->py_count = n;
+    memcpy(site->py, py, sizeof(struct py_ref) * n);
+    const struct site *kept = itab_insert(&sites, site, same_site, &key);
+    if (kept == site) emit_site(site);
+    return kept ? kept->id : site->id;
+}
+
+void tracker_record(void *address, size_t size, const struct stack *stack) {
+    struct nnl_file_header *h = output_header();
+    if (!h) return;
+    atomic_fetch_add_explicit(&h->matched_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->matched_bytes, size, memory_order_relaxed);
+    uint32_t site = site_id_for(stack);
+    if (site == UINT32_MAX || insert((uint64_t)address, size, site) != 0) {
+        atomic_fetch_add_explicit(&h->dropped_count, 1, memory_order_relaxed);
+        return;
+    }
+    sample_timeline();
+}
+
+void tracker_moved(void *address, size_t size, uint32_t site_plus_one) {
+    struct nnl_file_header *h = output_header();
+    if (h && insert((uint64_t)address, size, site_plus_one - 1) != 0)
+        atomic_fetch_add_explicit(&h->dropped_count, 1, memory_order_relaxed);
+    sample_timeline();
+}
+
+/* ---- phases ---- */
+
+static void begin(struct nnl_file_header *h) {
+    uint64_t now = now_ns(CLOCK_MONOTONIC);
+    measure_start_millis = now_ns(CLOCK_MONOTONIC_COARSE) / 1000000;
+    atomic_store(&next_sample_millis, 0);
+    atomic_store(&h->measure_start_ns, now);
+    atomic_store(&h->state, NNL_STATE_TRACKING);
+    sample_timeline();
+    atomic_store(&tracker_recording, 1);
+}
+
+int tracker_start(const char *dir, int waiting) {
+    if (output_open(dir, getppid()) != 0) return -1;
+    struct nnl_file_header *h = output_header();
+    if (waiting) atomic_store(&h->state, NNL_STATE_WAITING);
+    else begin(h);
+    return 0;
+}
+
+void tracker_begin_measuring(void) {
+    struct nnl_file_header *h = output_header();
+    if (h && atomic_load(&h->state) == NNL_STATE_WAITING) begin(h);
+}
+
+void tracker_checkpoint(void) {
+    struct nnl_file_header *h = output_header();
+    if (!h || atomic_load(&h->state) != NNL_STATE_TRACKING) return;
+    /* From here on the table is frozen: it is the checkpoint the verdict is taken on. */
+    atomic_store(&tracker_recording, 0);
+    atomic_store(&next_sample_millis, 0);
+    sample_timeline();
+    atomic_store(&h->checkpoint_ns, now_ns(CLOCK_MONOTONIC));
+    atomic_store(&h->state, NNL_STATE_CHECKPOINTED);
+}
+
+void tracker_record_end(int end, int status) {
+    struct nnl_file_header *h = output_header();
+    if (!h) return;
+    atomic_store(&h->exit_status, status);
+    atomic_store(&h->end, (uint32_t)end);
+}
+
+static int python_status;
+static char python_reason[sizeof ((struct nnl_file_header *)0)->python_reason];
+
+static void write_python_status(void) {
+    struct nnl_file_header *h = output_header();
+    if (!h) return;
+    memcpy(h->python_reason, python_reason, sizeof python_reason);
+    atomic_store(&h->python_status, (uint32_t)python_status);
+}
+
+void tracker_set_python_status(int status, const char *reason) {
+    python_status = status;
+    strncpy(python_reason, reason ? reason : "", sizeof python_reason - 1);
+    write_python_status();
+}
+
+void tracker_after_fork_child(const char *dir) {
+    atomic_store(&tracker_recording, 0);
+    output_forget_after_fork();
+    memset(shards, 0, sizeof shards);
+    atomic_store(&live_count, 0);
+    atomic_store(&live_bytes, 0);
+    itab_clear(&sites); /* site ids number records in the parent's file */
+    atomic_store(&next_site_id, 0);
+    if (tracker_start(dir, 0) == 0) write_python_status();
+}
+
+void tracker_register_fork_locks(void) {
+    itab_register_fork_lock(&sites);
+    itab_register_fork_lock(&thread_names);
+    for (int i = 0; i < NNL_SHARDS; i++) nnl_register_fork_lock(&shards[i].lock);
+}

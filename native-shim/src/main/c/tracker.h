@@ -1,0 +1,36 @@
+/* Tracking: which matched allocations are live, at which site (C stack + Python stack + thread),
+ * and the counters and timeline of the measured run. All of it lives in the process's data file
+ * (output.h), so it survives the process however it ends. */
+#ifndef NNL_TRACKER_H
+#define NNL_TRACKER_H
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unwind.h"
+
+/* Hot flag: allocations are recorded only while it is set. */
+extern atomic_int tracker_recording;
+
+/* Opens this process's data file in dir. waiting: the runner will call tracker_begin_measuring;
+ * otherwise (a child process) tracking starts now. 0 on success. */
+int tracker_start(const char *dir, int waiting);
+void tracker_begin_measuring(void);
+void tracker_checkpoint(void);
+/* Records a live allocation made from a matching stack. */
+void tracker_record(void *address, size_t size, const struct stack *stack);
+/* Ends tracking of a block if it is tracked; returns its site + 1 (0: it was not tracked) and
+ * its size in *size. */
+uint32_t tracker_forget(void *address, size_t *size);
+/* Tracking moves to the block realloc returned (site + 1 from tracker_forget). */
+void tracker_moved(void *address, size_t size, uint32_t site_plus_one);
+/* Names the calling thread in the sites it allocates from (the runner passes Python's name). */
+void tracker_set_thread_name(const char *name);
+/* How this process image ended, recorded before it goes. */
+void tracker_record_end(int end, int status);
+void tracker_set_python_status(int status, const char *reason);
+/* In a child after fork(): a fresh data file, nothing inherited. */
+void tracker_after_fork_child(const char *dir);
+uint64_t tracker_live_count(void);
+void tracker_register_fork_locks(void);
+#endif

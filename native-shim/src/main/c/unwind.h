@@ -1,0 +1,32 @@
+/* Unwinding and matching: the C stack of an allocation, and whether the patterns want it.
+ *
+ * The common case must be cheap: an allocation whose immediate caller cannot be frame 0 of any
+ * pattern is rejected from its return address alone, without unwinding. Otherwise the stack is
+ * unwound with libunwind and its verdict cached by the exact list of return addresses. */
+#ifndef NNL_UNWIND_H
+#define NNL_UNWIND_H
+#include <stdint.h>
+
+#include "pattern.h"
+
+enum { VERDICT_NO_MATCH = -1, VERDICT_IGNORED = -2 };
+
+struct stack {
+    uint64_t hash; /* first: cached in an itab */
+    int verdict;   /* index of the first matching pattern, or a VERDICT_ value */
+    int count;     /* frames, innermost first, the shim's own frames removed */
+    int first;     /* index of frame 0: the frames before it are allocator wrappers */
+    uintptr_t frames[];
+};
+
+void unwind_init(void);
+/* Adds a pattern (or an ignore pattern); 0 on success, else *error says why. */
+int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error);
+int unwind_pattern_count(void);
+/* The allocation's stack when it matches a pattern and no ignore pattern; NULL otherwise.
+ * return_address is the allocation function's return address (the caller of malloc). */
+const struct stack *unwind_matching_stack(uintptr_t return_address);
+/* After dlclose(): every cache keyed by address is stale. */
+void unwind_invalidate(void);
+void unwind_register_fork_locks(void);
+#endif

@@ -1,0 +1,229 @@
+"""Runs one NoNativeLeak fixture under the shim (SPEC §4). Started by the Java side, not by users.
+
+    python nonativeleak_runner.py SPEC.json
+
+SPEC.json names the shim, the fixture (a script run as __main__, or a callable "pkg.mod:function"),
+its arguments, the warm-up count and where to write the result. The runner:
+
+1. imports the fixture, then runs it `warmup` times: nothing allocated so far is judged;
+2. tells the shim to begin measuring, runs the fixture once more (the measured run);
+3. collects garbage and tells the shim to take the checkpoint;
+4. writes its result (status, traceback, Python version) as JSON, and at exit kills whatever the
+   fixture left running, so no process outlives the run.
+"""
+import atexit
+import builtins
+import ctypes
+import faulthandler
+import gc
+import importlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import types
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+EXIT_FIXTURE_FAILED = 1
+EXIT_RUNNER_ERROR = 3
+
+
+class RunnerError(Exception):
+    """A problem with the run itself, not with the fixture: reported as an error, not an outcome."""
+
+
+def _load_shim(path):
+    shim = ctypes.PyDLL(path)  # PyDLL: calls keep the GIL, so no Python runs while the shim works
+    shim.nnl_active.restype = ctypes.c_int
+    shim.nnl_python_verify.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p,
+                                       ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+    shim.nnl_python_verify.restype = ctypes.c_int
+    shim.nnl_python_boundary.argtypes = [ctypes.c_void_p]
+    shim.nnl_set_thread_name.argtypes = [ctypes.c_char_p]
+    if not shim.nnl_active():
+        raise RunnerError("the NoNativeLeak shim is not active in the fixture process: LD_PRELOAD did not "
+                          "load it, or it could not create its data file in NONATIVELEAK_RUN_DIR")
+    return shim
+
+
+def _verify_python_stacks(shim):
+    """Lets the shim check its view of the interpreter's frames against Python's own."""
+    reason = ctypes.create_string_buffer(512)
+    here, caller = sys._getframe().f_code, sys._getframe(1).f_code
+    result = shim.nnl_python_verify(id(here), sys._getframe().f_lineno, here.co_filename.encode(), here.co_name.encode(), id(caller), reason, len(reason))  # noqa: E501 (one line: f_lineno is this line)
+    if result == 0:
+        os.environ["NONATIVELEAK_PYTHON_VERIFIED"] = sys.version  # children of this interpreter may trust it
+        return True, ""
+    os.environ.pop("NONATIVELEAK_PYTHON_VERIFIED", None)
+    return False, reason.value.decode(errors="replace")
+
+
+def _name_threads(shim):
+    """Tells the shim each Python thread's name, so that sites say which thread allocated."""
+    shim.nnl_set_thread_name(threading.current_thread().name.encode())
+
+    def announce(*_):
+        sys.setprofile(None)
+        shim.nnl_set_thread_name(threading.current_thread().name.encode())
+
+    threading.setprofile(announce)
+
+
+def _invoke_fixture(function, args):
+    """The boundary: this frame and the runner's frames outside it never appear in Python stacks."""
+    return function(*args)
+
+
+def _script(path, args):
+    path = os.path.abspath(path)
+    if not os.path.isfile(path):
+        raise RunnerError(f"fixture script not found: {path}")
+    with open(path, "rb") as source:
+        code = compile(source.read(), path, "exec")
+    sys.path[0] = os.path.dirname(path)
+
+    def run_as_main():
+        module = types.ModuleType("__main__")
+        module.__file__ = path
+        module.__builtins__ = builtins
+        sys.modules["__main__"] = module
+        sys.argv = [path, *args]
+        try:
+            _invoke_fixture(exec, (code, module.__dict__))
+        except SystemExit as exit_request:
+            if exit_request.code not in (None, 0):
+                raise
+
+    return run_as_main
+
+
+def _callable(target, args):
+    module_name, _, attribute = target.partition(":")
+    sys.path[0] = os.getcwd()
+    try:
+        function = importlib.import_module(module_name)
+    except ModuleNotFoundError as missing:
+        if missing.name and module_name.startswith(missing.name):
+            raise RunnerError(f"fixture callable not found: no module named '{missing.name}' "
+                              f"(sys.path: {sys.path})") from None
+        raise
+    for name in attribute.split("."):
+        if not hasattr(function, name):
+            raise RunnerError(f"fixture callable not found: module '{module_name}' has no '{attribute}'")
+        function = getattr(function, name)
+    if not callable(function):
+        raise RunnerError(f"fixture callable '{target}' is not callable")
+    sys.argv = [target, *args]
+    return lambda: _invoke_fixture(function, args)
+
+
+def _descendants(root):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, pending = [], [root]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def _kill_leftovers():
+    """As the subreaper, every process the fixture left behind is below us: end them all."""
+    me = os.getpid()
+    for _ in range(100):
+        leftovers = _descendants(me)
+        if not leftovers:
+            return
+        for pid in leftovers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        time.sleep(0.01)
+
+
+def _guard_process_tree():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the JVM died: so do we
+    atexit.register(_kill_leftovers)  # registered first, so it runs after the fixture's own handlers
+
+
+def _write_result(path, result):
+    temporary = path + ".tmp"
+    with open(temporary, "w") as out:
+        json.dump(result, out)
+    os.replace(temporary, path)
+
+
+def main(argv):
+    with open(argv[1]) as spec_file:
+        spec = json.load(spec_file)
+    result = {
+        "pythonVersion": ".".join(map(str, sys.version_info[:3])),
+        "implementation": sys.implementation.name,
+        "executable": sys.executable,
+        "pid": os.getpid(),
+        "status": "started",
+    }
+    faulthandler.enable()  # a crash prints every thread's Python stack before the process dies
+    try:
+        _guard_process_tree()
+        shim = _load_shim(spec["shim"])
+        enabled, reason = _verify_python_stacks(shim)
+        result["pythonStacks"] = {"enabled": enabled, "reason": reason}
+        _name_threads(shim)
+        shim.nnl_python_boundary(id(_invoke_fixture.__code__))
+        target, args = spec["target"], spec.get("args", [])
+        fixture = _script(target, args) if spec["kind"] == "script" else _callable(target, args)
+    except RunnerError as error:
+        result.update(status="error", error=str(error))
+        _write_result(spec["result"], result)
+        return EXIT_RUNNER_ERROR
+
+    exit_code = 0
+    started = time.monotonic()
+    try:
+        for _ in range(spec.get("warmup", 0)):
+            fixture()
+        gc.collect()
+        result["warmupMillis"] = int((time.monotonic() - started) * 1000)
+        shim.nnl_begin_measuring()
+        measured = time.monotonic()
+        try:
+            fixture()
+        finally:
+            result["measuredMillis"] = int((time.monotonic() - measured) * 1000)
+            gc.collect()
+            shim.nnl_checkpoint()
+        result["status"] = "completed"
+    except BaseException as failure:  # noqa: B036 (a fixture's SystemExit or KeyboardInterrupt is a failure too)
+        text = "".join(traceback.format_exception(type(failure), failure, failure.__traceback__))
+        sys.stderr.write(text)
+        result.update(status="raised", error=text)
+        exit_code = EXIT_FIXTURE_FAILED
+    _write_result(spec["result"], result)
+    sys.stdout.flush()
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
