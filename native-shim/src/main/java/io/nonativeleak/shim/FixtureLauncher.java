@@ -1,0 +1,200 @@
+package io.nonativeleak.shim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nonativeleak.shim.ReportAssembler.Ending;
+import io.nonativeleak.shim.ReportAssembler.RunnerResult;
+import io.nonativeleak.shim.report.ReportJson;
+import io.nonativeleak.shim.report.RunReport;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a fixture under the shim: {@link #prepare} checks everything before any process starts,
+ * {@link #run} starts the runner with the shim preloaded, enforces the timeout, ends every process of
+ * the run, reads what the processes recorded and writes the report.
+ */
+public final class FixtureLauncher {
+    /** Report file names taken in this JVM: a second run of the same name gets a numbered name. */
+    private static final Set<Path> TAKEN = ConcurrentHashMap.newKeySet();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FixtureSpec spec;
+    private final Shim shim;
+    private final PythonInterpreter interpreter;
+
+    private FixtureLauncher(FixtureSpec spec, Shim shim, PythonInterpreter interpreter) {
+        this.spec = spec;
+        this.shim = shim;
+        this.interpreter = interpreter;
+    }
+
+    /**
+     * Checks the fixture, its patterns, its interpreter and its report directory.
+     *
+     * @throws UnsupportedPlatformException off Linux x86-64 with glibc
+     * @throws InvalidPatternException      for a malformed pattern (position and reason)
+     * @throws NoNativeLeakException        for anything else that would stop the run, with the reason
+     */
+    public static FixtureLauncher prepare(FixtureSpec spec) {
+        Platform.requireSupported();
+        if (spec.warmup() < 0) throw new NoNativeLeakException("warmup must be 0 or more, not " + spec.warmup());
+        if (spec.maxLeaks() < 0) throw new NoNativeLeakException("maxLeaks must be 0 or more, not " + spec.maxLeaks());
+        if (spec.maxLeakedBytes() < 0) throw new NoNativeLeakException("maxLeakedBytes must be 0 or more, not " + spec.maxLeakedBytes());
+        if (spec.timeoutSeconds() <= 0) throw new NoNativeLeakException("timeoutSeconds must be positive, not " + spec.timeoutSeconds());
+        if (spec.kind() == FixtureSpec.Kind.SCRIPT) {
+            if (!Files.isRegularFile(spec.scriptPath())) throw new NoNativeLeakException("fixture script not found: " + spec.scriptPath());
+        } else if (!FixtureSpec.CALLABLE_TARGET.matcher(spec.target()).matches()) {
+            throw new NoNativeLeakException("fixture callable '" + spec.target() + "' is not of the form package.module:function");
+        }
+        Shim shim = Shim.load();
+        for (String pattern : spec.patterns()) shim.checkPattern(pattern);
+        for (String pattern : spec.ignore()) shim.checkPattern(pattern);
+        PythonInterpreter interpreter = PythonInterpreter.resolve(spec.python(), spec.baseDirectory());
+        if (!Files.isDirectory(spec.workingDirectory())) throw new NoNativeLeakException("working directory not found: " + spec.workingDirectory());
+        if (spec.stdinFile() != null && !Files.isReadable(spec.stdinFile())) throw new NoNativeLeakException("standard input file not readable: " + spec.stdinFile());
+        requireWritable(spec.reportDirectory());
+        return new FixtureLauncher(spec, shim, interpreter);
+    }
+
+    /** Checks that reports can be written to the directory (creating it). */
+    public static void requireWritable(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            Files.delete(Files.createTempFile(directory, ".write-check", ".tmp"));
+        } catch (IOException | SecurityException e) {
+            throw new NoNativeLeakException("report directory " + directory + " cannot be written: " + e, e);
+        }
+    }
+
+    public FixtureSpec spec() {
+        return spec;
+    }
+
+    public PythonInterpreter interpreter() {
+        return interpreter;
+    }
+
+    /** Runs the fixture and writes its report; never leaves a process of the run behind. */
+    public FixtureResult run() {
+        String name = reserveName();
+        Path reportFile = spec.reportDirectory().resolve(name + ".json");
+        Path stdout = spec.reportDirectory().resolve(name + ".stdout.log");
+        Path stderr = spec.reportDirectory().resolve(name + ".stderr.log");
+        Path runDirectory = shim.newRunDirectory(name);
+        String marker = "NONATIVELEAK_RUN_DIR=" + runDirectory;
+        try {
+            Process process = start(runDirectory, stdout, stderr);
+            long started = System.nanoTime();
+            boolean timedOut;
+            try {
+                timedOut = !process.waitFor(spec.timeoutSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                ProcessTree.killAll(process.toHandle(), marker);
+                Thread.currentThread().interrupt();
+                throw new NoNativeLeakException("interrupted while running " + spec.target() + "; its processes were killed", e);
+            }
+            ProcessTree.killAll(process.toHandle(), marker);
+            int exitValue = waitUninterruptibly(process);
+            long duration = (System.nanoTime() - started) / 1_000_000;
+            RunnerResult runner = readRunnerResult(runDirectory.resolve("result.json"));
+            if (runner != null && "error".equals(runner.status())) throw new NoNativeLeakException(runner.error());
+            RunReport report = new ReportAssembler(spec, interpreter).assemble(name, process.pid(),
+                    new Ending(timedOut, exitValue, duration), runner, ProcessDataReader.readAll(runDirectory), stdout, stderr);
+            ReportJson.write(report, reportFile);
+            return new FixtureResult(report, reportFile);
+        } catch (IOException e) {
+            throw new NoNativeLeakException("cannot run " + spec.target() + ": " + e.getMessage(), e);
+        } finally {
+            Shim.deleteRecursively(runDirectory);
+        }
+    }
+
+    private String reserveName() {
+        String base = spec.name().replaceAll("[^A-Za-z0-9._-]", "_");
+        for (int n = 1; ; n++) {
+            String candidate = n == 1 ? base : base + "-" + n;
+            if (TAKEN.add(spec.reportDirectory().resolve(candidate))) return candidate;
+        }
+    }
+
+    private Process start(Path runDirectory, Path stdout, Path stderr) throws IOException {
+        Files.writeString(runDirectory.resolve("patterns"), patternFile(), StandardCharsets.UTF_8);
+        Map<String, Object> runnerSpec = new LinkedHashMap<>();
+        runnerSpec.put("shim", shim.library().toString());
+        runnerSpec.put("kind", spec.kind() == FixtureSpec.Kind.SCRIPT ? "script" : "callable");
+        runnerSpec.put("target", spec.kind() == FixtureSpec.Kind.SCRIPT ? spec.scriptPath().toString() : spec.target());
+        runnerSpec.put("args", spec.args());
+        runnerSpec.put("warmup", spec.warmup());
+        runnerSpec.put("result", runDirectory.resolve("result.json").toString());
+        Path specFile = runDirectory.resolve("spec.json");
+        JSON.writeValue(specFile.toFile(), runnerSpec);
+
+        ProcessBuilder builder = new ProcessBuilder(interpreter.executable().toString(), shim.runner().toString(), specFile.toString())
+                .directory(spec.workingDirectory().toFile())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
+        if (spec.stdin() != null) {
+            Path input = runDirectory.resolve("stdin");
+            Files.write(input, spec.stdin());
+            builder.redirectInput(input.toFile());
+        } else {
+            builder.redirectInput(spec.stdinFile() != null ? spec.stdinFile().toFile() : new File("/dev/null"));
+        }
+        Map<String, String> environment = builder.environment();
+        environment.remove("NONATIVELEAK_PYTHON_VERIFIED");
+        environment.putIfAbsent("PYTHONUNBUFFERED", "1"); // output up to a crash or a timeout is kept
+        spec.environment().forEach((key, value) -> {
+            if (value == null) environment.remove(key);
+            else environment.put(key, value);
+        });
+        String preload = environment.get("LD_PRELOAD");
+        environment.put("LD_PRELOAD", shim.library() + (preload == null || preload.isBlank() ? "" : " " + preload));
+        environment.put("NONATIVELEAK_RUN_DIR", runDirectory.toString());
+        environment.put("NONATIVELEAK_AWAIT_RUNNER", "1");
+        return builder.start();
+    }
+
+    private String patternFile() {
+        StringBuilder text = new StringBuilder();
+        for (String p : spec.patterns()) text.append("pattern ").append(p.replaceAll("[\\r\\n]", " ")).append('\n');
+        for (String p : spec.ignore()) text.append("ignore ").append(p.replaceAll("[\\r\\n]", " ")).append('\n');
+        return text.toString();
+    }
+
+    private static int waitUninterruptibly(Process process) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return process.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private static RunnerResult readRunnerResult(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) return null;
+        JsonNode node = JSON.readTree(file.toFile());
+        JsonNode stacks = node.path("pythonStacks");
+        return new RunnerResult(text(node, "status"), text(node, "error"), text(node, "pythonVersion"),
+                stacks.isMissingNode() ? null : stacks.path("enabled").asBoolean(), text(stacks, "reason"));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isMissingNode() || value.isNull() ? null : value.asText();
+    }
+}

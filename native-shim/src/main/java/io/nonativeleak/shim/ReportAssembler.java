@@ -1,0 +1,212 @@
+package io.nonativeleak.shim;
+
+import io.nonativeleak.shim.ProcessDataReader.ProcessData;
+import io.nonativeleak.shim.ProcessDataReader.RawCFrame;
+import io.nonativeleak.shim.ProcessDataReader.RawPyFrame;
+import io.nonativeleak.shim.ProcessDataReader.Site;
+import io.nonativeleak.shim.report.Allowance;
+import io.nonativeleak.shim.report.CFrame;
+import io.nonativeleak.shim.report.Counts;
+import io.nonativeleak.shim.report.FixtureDescription;
+import io.nonativeleak.shim.report.LeakSite;
+import io.nonativeleak.shim.report.Outcome;
+import io.nonativeleak.shim.report.ProcessSummary;
+import io.nonativeleak.shim.report.PyFrame;
+import io.nonativeleak.shim.report.PythonStacks;
+import io.nonativeleak.shim.report.RunReport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns what a run left behind (the processes' data files, the runner's result) into its report and verdict. */
+final class ReportAssembler {
+    private static final String[] SIGNAL_NAMES = {"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"};
+
+    /** How the runner process ended, as the JVM saw it. */
+    record Ending(boolean timedOut, int exitValue, long durationMillis) {}
+
+    /** What the runner wrote about itself (null fields when it never got that far). */
+    record RunnerResult(String status, String error, String pythonVersion, Boolean pythonStacksEnabled,
+                        String pythonStacksReason) {}
+
+    private final FixtureSpec spec;
+    private final PythonInterpreter interpreter;
+    private final Map<String, List<String>> sourceCache = new HashMap<>();
+
+    ReportAssembler(FixtureSpec spec, PythonInterpreter interpreter) {
+        this.spec = spec;
+        this.interpreter = interpreter;
+    }
+
+    RunReport assemble(String name, long runnerPid, Ending ending, RunnerResult runner, List<ProcessData> processes,
+                       Path stdout, Path stderr) {
+        ProcessData root = processes.stream().filter(p -> p.pid() == runnerPid).findFirst().orElse(null);
+        Integer signal = null;
+        Integer exitCode = null;
+        if (ending.timedOut()) {
+            signal = 9;
+        } else if (ending.exitValue() > 128 && (root == null || root.end() == ProcessDataReader.END_NONE)) {
+            signal = ending.exitValue() - 128; // the JVM reports a death by signal as 128 + signal
+        } else {
+            exitCode = ending.exitValue();
+        }
+
+        List<ProcessSummary> summaries = new ArrayList<>();
+        Counts matched = Counts.NONE;
+        Counts leaked = Counts.NONE;
+        long dropped = 0;
+        Map<String, LeakSite> sites = new LinkedHashMap<>();
+        for (int i = 0; i < processes.size(); i++) {
+            ProcessData p = processes.get(i);
+            boolean isRoot = p == root;
+            boolean judged = isRoot || judgedChild(p, root);
+            boolean replacedByExec = processes.stream().anyMatch(q -> q.pid() == p.pid() && q.sequence() > p.sequence());
+            summaries.add(new ProcessSummary(p.pid(), isRoot ? null : p.parentPid(),
+                    isRoot ? exitCode : childExitCode(p, replacedByExec), isRoot ? signal : null,
+                    ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), p.live()));
+            if (!judged) continue;
+            matched = matched.plus(p.matched());
+            leaked = leaked.plus(p.live());
+            dropped += p.dropped();
+            for (Map.Entry<Integer, Counts> live : p.liveBySite().entrySet()) addSite(sites, p, live.getKey(), live.getValue());
+        }
+        summaries.sort(Comparator.comparing((ProcessSummary s) -> s.parentPid() != null));
+        List<LeakSite> sorted = new ArrayList<>(sites.values());
+        sorted.sort(Comparator.comparingLong(LeakSite::bytes).reversed().thenComparing(Comparator.comparingLong(LeakSite::count).reversed()));
+
+        Outcome outcome;
+        String reason;
+        if (ending.timedOut()) {
+            outcome = Outcome.TIMED_OUT;
+            reason = "the run exceeded its timeout of " + spec.timeoutSeconds() + " s; the whole process tree was killed";
+        } else if (signal != null) {
+            outcome = Outcome.CRASHED;
+            reason = "the process died of signal " + signal + signalName(signal) + "; the allocations recorded up to then are reported";
+        } else if ("raised".equals(runner == null ? null : runner.status())) {
+            outcome = Outcome.FIXTURE_FAILED;
+            reason = "the fixture raised " + lastLine(runner.error());
+        } else if (exitCode != 0) {
+            outcome = Outcome.FIXTURE_FAILED;
+            reason = "the process exited with code " + exitCode + (runner == null || runner.status() == null ? " before the runner finished" : "");
+        } else if (root == null) {
+            throw new NoNativeLeakException("the fixture process ran, but the shim recorded nothing: it was not preloaded");
+        } else if (leaked.count() > spec.maxLeaks() || leaked.bytes() > spec.maxLeakedBytes()) {
+            outcome = Outcome.LEAKED;
+            reason = leakCount(leaked) + " still live at the checkpoint; allowed: " + allowance();
+        } else if (spec.requireMatch() && matched.count() == 0) {
+            outcome = Outcome.NO_MATCH;
+            reason = "no allocation of the measured run matched any pattern: the gate was watching nothing (a wrong "
+                    + "or misspelt name, a stripped library, or an inlined function; run discover to see the real stacks)";
+        } else {
+            outcome = Outcome.CLEAN;
+            reason = leakCount(leaked) + " live at the checkpoint, within the allowance (" + allowance()
+                    + "); " + matched.count() + " matching allocations were made";
+        }
+        if (dropped > 0) reason += "; " + dropped + " matching allocations could not be recorded (the data file was full)";
+
+        PythonStacks pythonStacks = runner != null && runner.pythonStacksEnabled() != null
+                ? new PythonStacks(runner.pythonStacksEnabled(), runner.pythonStacksReason())
+                : new PythonStacks(root != null && root.pythonEnabled(), root != null ? root.pythonReason() : "the runner did not start");
+        return new RunReport(RunReport.SCHEMA_VERSION, name,
+                new FixtureDescription(spec.target(), spec.kind().name().toLowerCase(), spec.args(),
+                        interpreter.executable().toString(), interpreter.version(), spec.warmup()),
+                spec.patterns(), spec.ignore(), new Allowance(spec.maxLeaks(), spec.maxLeakedBytes(), spec.requireMatch()),
+                outcome, reason, exitCode, signal, ending.durationMillis(), matched, leaked, sorted, summaries,
+                root != null ? root.timeline() : List.of(), pythonStacks,
+                runner != null && "raised".equals(runner.status()) ? runner.error() : null,
+                stdout.toString(), stderr.toString());
+    }
+
+    private String allowance() {
+        return "maxLeaks=" + spec.maxLeaks() + ", maxLeakedBytes=" + spec.maxLeakedBytes();
+    }
+
+    /** A child counts when it started during the runner's measured run. */
+    private static boolean judgedChild(ProcessData child, ProcessData root) {
+        if (root == null || root.measureStartNanos() == 0) return false;
+        return child.startNanos() >= root.measureStartNanos()
+                && (root.checkpointNanos() == 0 || child.startNanos() <= root.checkpointNanos());
+    }
+
+    private static Integer childExitCode(ProcessData p, boolean replacedByExec) {
+        if (replacedByExec || p.end() == ProcessDataReader.END_NONE || p.exitStatus() == ProcessDataReader.EXIT_STATUS_UNKNOWN) return null;
+        return p.exitStatus() & 0xff;
+    }
+
+    private static String ended(ProcessData p, boolean isRoot, Integer signal, boolean replacedByExec) {
+        if (replacedByExec) return "exec";
+        if (p.end() == ProcessDataReader.END_EXIT) return "exit";
+        if (p.end() == ProcessDataReader.END_UNDERSCORE_EXIT) return "_exit";
+        return isRoot && signal != null ? "signal" : "killed";
+    }
+
+    private void addSite(Map<String, LeakSite> sites, ProcessData p, int siteId, Counts live) {
+        Site site = p.sites().get(siteId);
+        if (site == null) { // its record was being written when the process died
+            String key = p.pid() + "/missing";
+            LeakSite previous = sites.get(key);
+            Counts total = previous == null ? live : live.plus(new Counts(previous.count(), previous.bytes()));
+            sites.put(key, new LeakSite(total.count(), total.bytes(), p.pid(), "?", List.of(), List.of(), "UNAVAILABLE", null, null));
+            return;
+        }
+        List<CFrame> cStack = new ArrayList<>();
+        for (RawCFrame f : site.cStack())
+            cStack.add(new CFrame(f.symbol(), f.module(), "0x" + Long.toHexString(f.offset()), f.wrapper()));
+        List<PyFrame> pyStack = new ArrayList<>();
+        for (RawPyFrame f : site.pythonStack()) pyStack.add(new PyFrame(displayPath(f.file()), f.line(), f.function(), sourceLine(f.file(), f.line())));
+        String status = switch (site.pythonStatus()) {
+            case 0 -> "CAPTURED";
+            case 1 -> "THREAD_RUNS_NO_PYTHON";
+            default -> "UNAVAILABLE";
+        };
+        String pattern = site.pattern() >= 0 && site.pattern() < spec.patterns().size() ? spec.patterns().get(site.pattern()) : null;
+        String key = p.pid() + "\u0000" + site.thread() + "\u0000" + cStack + "\u0000" + pyStack + "\u0000" + status + "\u0000" + pattern;
+        LeakSite previous = sites.get(key);
+        Counts total = previous == null ? live : live.plus(new Counts(previous.count(), previous.bytes()));
+        sites.put(key, new LeakSite(total.count(), total.bytes(), p.pid(), site.thread(), cStack, pyStack, status, pattern, null));
+    }
+
+    private String displayPath(String file) {
+        try {
+            Path path = Path.of(file);
+            if (path.isAbsolute() && path.startsWith(spec.baseDirectory())) return spec.baseDirectory().relativize(path).toString();
+        } catch (RuntimeException ignored) {
+            // not a path ("<string>", "<frozen runpy>")
+        }
+        return file;
+    }
+
+    private String sourceLine(String file, int line) {
+        List<String> lines = sourceCache.computeIfAbsent(file, f -> {
+            try {
+                Path path = Path.of(f);
+                return Files.isRegularFile(path) ? Files.readAllLines(path, StandardCharsets.UTF_8) : List.of();
+            } catch (IOException | RuntimeException e) {
+                return List.of();
+            }
+        });
+        return line >= 1 && line <= lines.size() ? lines.get(line - 1).strip() : null;
+    }
+
+    private static String signalName(int signal) {
+        return signal > 0 && signal < SIGNAL_NAMES.length ? " (" + SIGNAL_NAMES[signal] + ")" : "";
+    }
+
+    private static String lastLine(String text) {
+        if (text == null || text.isBlank()) return "an exception";
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1].strip();
+    }
+
+    private static String leakCount(Counts leaked) {
+        return leaked.count() + (leaked.count() == 1 ? " matching allocation (" : " matching allocations (") + leaked.bytes() + " bytes)";
+    }
+}

@@ -1,0 +1,63 @@
+package io.nonativeleak.shim.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * The report of one fixture run: the JSON document of SPEC §8, one file per run.
+ *
+ * @param schemaVersion  1
+ * @param name           the run's name (test method or fixture id); also the report's file name
+ * @param fixture        what was run
+ * @param patterns       the stack patterns (none: every allocation was tracked)
+ * @param ignore         the ignore patterns
+ * @param allowance      what the gate allowed
+ * @param outcome        the verdict
+ * @param reason         the verdict explained in one sentence
+ * @param exitCode       the runner's exit code, {@code null} when it died of a signal or was killed
+ * @param signal         the signal that ended the runner, or {@code null}
+ * @param durationMillis wall time of the whole process
+ * @param matched        allocations of the measured run (and judged children) that matched
+ * @param leaked         of those, the ones still live at the checkpoint
+ * @param sites          the leaked allocations grouped by stacks, largest first
+ * @param processes      every process image of the run, the runner first
+ * @param timeline       matched bytes live in the runner over the measured run
+ * @param pythonStacks   whether Python stacks were available
+ * @param error          the fixture's traceback, when it raised
+ * @param stdout         the file holding the fixture's standard output
+ * @param stderr         the file holding its standard error
+ */
+@JsonPropertyOrder({"schemaVersion", "name", "fixture", "patterns", "ignore", "allowance", "outcome", "reason",
+    "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline", "pythonStacks",
+    "error", "stdout", "stderr"})
+public record RunReport(
+        int schemaVersion,
+        String name,
+        FixtureDescription fixture,
+        List<String> patterns,
+        List<String> ignore,
+        Allowance allowance,
+        Outcome outcome,
+        String reason,
+        @JsonInclude(JsonInclude.Include.ALWAYS) Integer exitCode,
+        @JsonInclude(JsonInclude.Include.ALWAYS) Integer signal,
+        long durationMillis,
+        Counts matched,
+        Counts leaked,
+        List<LeakSite> sites,
+        List<ProcessSummary> processes,
+        List<TimelinePoint> timeline,
+        PythonStacks pythonStacks,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String error,
+        String stdout,
+        String stderr) {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    public RunReport withSites(List<LeakSite> replacement) {
+        return new RunReport(schemaVersion, name, fixture, patterns, ignore, allowance, outcome, reason, exitCode,
+                signal, durationMillis, matched, leaked, replacement, processes, timeline, pythonStacks, error, stdout,
+                stderr);
+    }
+}
