@@ -1,0 +1,74 @@
+package io.nonativeleak.shim.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Python fixtures over a small native library with known allocation stacks (frame 0 of each block is
+ * {@code leak_block}): deterministic stand-ins for numpy in the tests of every module. Shipped in the
+ * nonativeleak-shim test-jar.
+ */
+public final class TestFixtures {
+    /** The pattern that matches the library's blocks. */
+    public static final String PATTERN = "leak_block";
+    /** System property naming the interpreter the tests use (default python3 on PATH). */
+    public static final String PYTHON_PROPERTY = "nonativeleak.test.python";
+    private static final List<String> FILES = List.of("leaky.py", "leak.py", "clean.py", "nothing.py", "raises.py",
+            "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py");
+    private static Path directory;
+
+    private TestFixtures() {}
+
+    /** A directory holding libleaky.so and the fixture scripts, built once per JVM. */
+    public static synchronized Path directory() {
+        if (directory != null) return directory;
+        try {
+            Path dir = Files.createTempDirectory("nonativeleak-fixtures-");
+            for (String name : FILES) copyResource(name, dir.resolve(name));
+            copyResource("leaky.c", dir.resolve("leaky.c"));
+            Process gcc = new ProcessBuilder("gcc", "-O0", "-g", "-fno-omit-frame-pointer", "-shared", "-fPIC", "-pthread",
+                    "-o", dir.resolve("libleaky.so").toString(), dir.resolve("leaky.c").toString()).inheritIO().start();
+            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) throw new IllegalStateException("gcc failed to build libleaky.so");
+            directory = dir;
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The path of a fixture script, e.g. {@code script("leak.py")}. */
+    public static Path script(String name) {
+        return directory().resolve(name);
+    }
+
+    /** The line of a fixture marked with a comment such as {@code # LEAK-LINE}. */
+    public static int lineOf(String script, String marker) {
+        try {
+            List<String> lines = Files.readAllLines(script(script));
+            for (int i = 0; i < lines.size(); i++) if (lines.get(i).contains("# " + marker)) return i + 1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalArgumentException(marker + " not in " + script);
+    }
+
+    public static String python() {
+        return System.getProperty(PYTHON_PROPERTY, "python3");
+    }
+
+    private static void copyResource(String name, Path target) throws IOException {
+        try (InputStream in = TestFixtures.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing test resource " + name);
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import leaky
+
+leaky.cache_once()  # allocates on the first run only
