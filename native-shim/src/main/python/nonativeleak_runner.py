@@ -215,7 +215,14 @@ def main(argv):
             gc.collect()
             shim.nnl_checkpoint()
         result["status"] = "completed"
-    except BaseException as failure:  # noqa: B036 (a fixture's SystemExit or KeyboardInterrupt is a failure too)
+    except SystemExit as exit_request:  # sys.exit(n) with n != 0: the process exits with n, as it would alone
+        code = exit_request.code
+        if not isinstance(code, int):
+            sys.stderr.write(f"{code}\n")
+            code = 1
+        result.update(status="exited", exitCode=code)
+        exit_code = code
+    except BaseException as failure:  # noqa: B036 (a KeyboardInterrupt is a failure too)
         text = "".join(traceback.format_exception(type(failure), failure, failure.__traceback__))
         sys.stderr.write(text)
         result.update(status="raised", error=text)
