@@ -168,7 +168,9 @@ final class ReportAssembler {
             default -> "UNAVAILABLE";
         };
         String pattern = site.pattern() >= 0 && site.pattern() < spec.patterns().size() ? spec.patterns().get(site.pattern()) : null;
-        String key = p.pid() + "\u0000" + site.thread() + "\u0000" + cStack + "\u0000" + pyStack + "\u0000" + status + "\u0000" + pattern;
+        // Identical stacks at the level of functions: the interpreter reaches one call from several return addresses.
+        String key = p.pid() + "\u0000" + site.thread() + "\u0000" + cStack.stream().map(CFrame::describe).toList()
+                + "\u0000" + pyStack + "\u0000" + status + "\u0000" + pattern;
         LeakSite previous = sites.get(key);
         Counts total = previous == null ? live : live.plus(new Counts(previous.count(), previous.bytes()));
         sites.put(key, new LeakSite(total.count(), total.bytes(), p.pid(), site.thread(), cStack, pyStack, status, pattern, null));

@@ -13,7 +13,7 @@ _lib.leak_from_native_thread.argtypes = [ctypes.c_int, ctypes.c_size_t]
 
 def leak(count=1, size=1000):
     for _ in range(int(count)):
-        _lib.leak_block(int(size))
+        _lib.leak_block(int(size))  # BLOCK-LINE
 
 
 def churn(count=1, size=1000):
