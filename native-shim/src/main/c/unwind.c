@@ -121,8 +121,10 @@ const struct stack *unwind_matching_stack(uintptr_t return_address) {
     while (skip < n && symbols_in_shim((uintptr_t)raw[skip])) skip++;
     const uintptr_t *frames = (const uintptr_t *)raw + skip;
     int count = n - skip;
-    uint64_t hash = 0x6e6e6c;
-    for (int i = 0; i < count; i++) hash = nnl_mix64(hash ^ frames[i]);
+    /* One multiply per frame and a single final mix: this runs on every candidate allocation. */
+    uint64_t hash = (uint64_t)count;
+    for (int i = 0; i < count; i++) hash = (hash ^ frames[i]) * 0x100000001b3ULL;
+    hash = nnl_mix64(hash);
     struct stack_key key = {frames, count};
     const struct stack *s = itab_find(&stacks, hash, same_stack, &key);
     if (!s) s = classify(frames, count, hash);
