@@ -92,7 +92,7 @@ struct nnl_live_entry {
 
 /* Log records: a header, then the payload. type is stored last, so a record cut short by a crash
  * has type 0 and ends the log. */
-enum nnl_record_type { NNL_RECORD_SITE = 1 };
+enum nnl_record_type { NNL_RECORD_SITE = 1, NNL_RECORD_FRAME = 2, NNL_RECORD_PYTHON_FRAME = 3 };
 
 struct nnl_record_header {
     _Atomic uint32_t type;

@@ -6,6 +6,7 @@
  * name. Results are cached by address; dlclose() invalidates the cache. */
 #ifndef NNL_SYMBOLS_H
 #define NNL_SYMBOLS_H
+#include <stdatomic.h>
 #include <stdint.h>
 
 struct module {
@@ -23,6 +24,7 @@ struct frame_symbol {
     const struct module *module; /* NULL: the address is in no loaded module (JIT code) */
     const char *symbol;          /* NULL: no symbol honestly covers the address */
     int wrapper;                 /* one of CPython's raw-allocator wrappers (SPEC §3) */
+    _Atomic uint64_t written;    /* (process epoch << 32) | (frame id + 1) once in this process's data file */
 };
 
 void symbols_init(void);

@@ -242,63 +242,129 @@ static char *put_u16(char *at, size_t v) {
     return put(at, &x, 2);
 }
 
-/* Writes the site to the log: everything the report needs, as text, while the code is mapped and
- * the Python code objects are alive. */
+static atomic_uint next_frame_id;
+static uint32_t process_epoch = 1;
+
+/* A frame's id in this process's file, writing its FRAME record the first time: sites then cost
+ * four bytes per frame instead of its module and symbol names. */
+static uint32_t frame_id(const struct frame_symbol *fs) {
+    if (!fs) return UINT32_MAX;
+    uint64_t written = atomic_load_explicit(&((struct frame_symbol *)fs)->written, memory_order_acquire);
+    if ((written >> 32) == process_epoch && (uint32_t)written) return (uint32_t)written - 1;
+    const struct module *m = fs->module;
+    size_t module = m ? clamp(strlen(m->name), MAX_MODULE) : 0;
+    size_t symbol = fs->symbol ? clamp(strlen(fs->symbol), MAX_SYMBOL) : 0;
+    struct nnl_record_header *record;
+    char *at = output_reserve_record((uint32_t)(4 + 8 + 8 + 1 + 2 + 2 + module + symbol), &record);
+    if (!at) return UINT32_MAX;
+    uint32_t id = atomic_fetch_add(&next_frame_id, 1);
+    uint64_t address = fs->address, offset = m ? address - m->base : address;
+    uint8_t flags = (uint8_t)((fs->wrapper ? 1 : 0) | (m ? 2 : 0) | (symbol ? 4 : 0));
+    at = put(at, &id, 4);
+    at = put(at, &address, 8);
+    at = put(at, &offset, 8);
+    at = put(at, &flags, 1);
+    at = put_u16(at, module);
+    at = put_u16(at, symbol);
+    if (module) at = put(at, m->name, module);
+    if (symbol) put(at, fs->symbol, symbol);
+    output_commit_record(record, NNL_RECORD_FRAME);
+    atomic_store_explicit(&((struct frame_symbol *)fs)->written, ((uint64_t)process_epoch << 32) | (id + 1),
+                          memory_order_release);
+    return id;
+}
+
+struct python_frame_entry {
+    uint64_t hash; /* first: cached in an itab */
+    _Atomic uint64_t written; /* (process epoch << 32) | (id + 1) */
+    int32_t line;
+    uint16_t file_len, function_len;
+    char text[]; /* file, then function */
+};
+
+struct python_frame_key {
+    int32_t line;
+    size_t file_len, function_len;
+    const char *text;
+};
+
+static struct itab python_frames;
+static atomic_uint next_python_frame_id;
+
+static int same_python_frame(const void *entry, const void *key) {
+    const struct python_frame_entry *e = entry;
+    const struct python_frame_key *k = key;
+    return e->line == k->line && e->file_len == k->file_len && e->function_len == k->function_len &&
+           memcmp(e->text, k->text, k->file_len + k->function_len) == 0;
+}
+
+/* A Python frame's id in this process's file. Keyed by its text, not by the code object's address,
+ * which a later code object may reuse. */
+static uint32_t python_frame_id(const struct py_ref *ref) {
+    char text[MAX_FILE + MAX_FUNCTION];
+    struct python_frame_key key;
+    key.line = pystack_line(ref);
+    key.file_len = clamp(pystack_filename(ref, text, MAX_FILE), MAX_FILE);
+    key.function_len = clamp(pystack_function(ref, text + key.file_len, MAX_FUNCTION), MAX_FUNCTION);
+    key.text = text;
+    uint64_t hash = (uint64_t)(uint32_t)key.line;
+    for (size_t i = 0; i < key.file_len + key.function_len; i++) hash = (hash ^ (unsigned char)text[i]) * 0x100000001b3ULL;
+    hash = nnl_mix64(hash);
+    struct python_frame_entry *e = itab_find(&python_frames, hash, same_python_frame, &key);
+    if (!e) {
+        e = arena_alloc(sizeof *e + key.file_len + key.function_len);
+        if (!e) return UINT32_MAX;
+        e->hash = hash;
+        e->line = key.line;
+        e->file_len = (uint16_t)key.file_len;
+        e->function_len = (uint16_t)key.function_len;
+        memcpy(e->text, text, key.file_len + key.function_len);
+        struct python_frame_entry *kept = itab_insert(&python_frames, e, same_python_frame, &key);
+        if (kept) e = kept;
+    }
+    uint64_t written = atomic_load_explicit(&e->written, memory_order_acquire);
+    if ((written >> 32) == process_epoch && (uint32_t)written) return (uint32_t)written - 1;
+    struct nnl_record_header *record;
+    char *at = output_reserve_record((uint32_t)(4 + 4 + 2 + 2 + key.file_len + key.function_len), &record);
+    if (!at) return UINT32_MAX;
+    uint32_t id = atomic_fetch_add(&next_python_frame_id, 1);
+    at = put(at, &id, 4);
+    at = put(at, &e->line, 4);
+    at = put_u16(at, key.file_len);
+    at = put_u16(at, key.function_len);
+    put(at, e->text, key.file_len + key.function_len);
+    output_commit_record(record, NNL_RECORD_PYTHON_FRAME);
+    atomic_store_explicit(&e->written, ((uint64_t)process_epoch << 32) | (id + 1), memory_order_release);
+    return id;
+}
+
+/* Writes the site to the log: frame and Python frame records first (once per process), then the
+ * site referring to them, while the code is mapped and the Python code objects are alive. */
 static void emit_site(const struct site *site) {
     const struct stack *st = site->stack;
+    uint32_t frames[NNL_MAX_FRAMES + 16], python[NNL_MAX_PY_FRAMES];
+    for (int i = 0; i < st->count; i++) frames[i] = frame_id(symbols_lookup(st->frames[i]));
+    for (int i = 0; i < site->py_count; i++) /* outermost first: innermost frame last */
+        python[i] = python_frame_id(&site->py[site->py_count - 1 - i]);
     size_t thread_len = clamp(strlen(site->thread), MAX_MODULE);
-    size_t bytes = 4 + 4 + 4 + 4 + 2 + 2 + 2 + thread_len;
-    const struct frame_symbol *fs[NNL_MAX_FRAMES + 16];
-    for (int i = 0; i < st->count; i++) {
-        fs[i] = symbols_lookup(st->frames[i]);
-        size_t module = fs[i] && fs[i]->module ? clamp(strlen(fs[i]->module->name), MAX_MODULE) : 0;
-        size_t symbol = fs[i] && fs[i]->symbol ? clamp(strlen(fs[i]->symbol), MAX_SYMBOL) : 0;
-        bytes += 8 + 8 + 1 + 2 + 2 + module + symbol;
-    }
-    for (int i = 0; i < site->py_count; i++)
-        bytes += 4 + 2 + 2 + clamp(pystack_filename(&site->py[i], NULL, 0), MAX_FILE) +
-                 clamp(pystack_function(&site->py[i], NULL, 0), MAX_FUNCTION);
+    size_t bytes = 4 + 4 + 4 + 4 + 2 + 2 + 2 + thread_len + 4 * (size_t)(st->count + site->py_count);
 
     struct nnl_record_header *record;
     char *at = output_reserve_record((uint32_t)bytes, &record);
     if (!at) return;
     int32_t pattern = st->verdict;
     uint32_t status = (uint32_t)site->py_status | (site->py_truncated ? 0x100u : 0);
+    uint32_t first = (uint32_t)st->first;
     at = put(at, &site->id, 4);
     at = put(at, &pattern, 4);
     at = put(at, &status, 4);
-    uint32_t first = (uint32_t)st->first;
     at = put(at, &first, 4);
     at = put_u16(at, st->count);
     at = put_u16(at, site->py_count);
     at = put_u16(at, thread_len);
     at = put(at, site->thread, thread_len);
-    for (int i = 0; i < st->count; i++) {
-        const struct module *m = fs[i] ? fs[i]->module : NULL;
-        uint64_t address = st->frames[i], offset = m ? address - m->base : address;
-        size_t module = m ? clamp(strlen(m->name), MAX_MODULE) : 0;
-        size_t symbol = fs[i] && fs[i]->symbol ? clamp(strlen(fs[i]->symbol), MAX_SYMBOL) : 0;
-        uint8_t flags = (uint8_t)((fs[i] && fs[i]->wrapper ? 1 : 0) | (m ? 2 : 0) | (symbol ? 4 : 0));
-        at = put(at, &address, 8);
-        at = put(at, &offset, 8);
-        at = put(at, &flags, 1);
-        at = put_u16(at, module);
-        at = put_u16(at, symbol);
-        if (module) at = put(at, m->name, module);
-        if (symbol) at = put(at, fs[i]->symbol, symbol);
-    }
-    for (int i = site->py_count - 1; i >= 0; i--) { /* outermost first: innermost frame last */
-        int32_t line = pystack_line(&site->py[i]);
-        size_t file = clamp(pystack_filename(&site->py[i], NULL, 0), MAX_FILE);
-        size_t function = clamp(pystack_function(&site->py[i], NULL, 0), MAX_FUNCTION);
-        at = put(at, &line, 4);
-        at = put_u16(at, file);
-        at = put_u16(at, function);
-        pystack_filename(&site->py[i], at, file);
-        at += file;
-        pystack_function(&site->py[i], at, function);
-        at += function;
-    }
+    at = put(at, frames, 4 * (size_t)st->count);
+    put(at, python, 4 * (size_t)site->py_count);
     output_commit_record(record, NNL_RECORD_SITE);
 }
 
@@ -412,13 +478,17 @@ void tracker_after_fork_child(const char *dir) {
     memset(shards, 0, sizeof shards);
     atomic_store(&live_count, 0);
     atomic_store(&live_bytes, 0);
-    itab_clear(&sites); /* site ids number records in the parent's file */
+    itab_clear(&sites); /* site and frame ids number records in the parent's file */
     atomic_store(&next_site_id, 0);
+    atomic_store(&next_frame_id, 0);
+    atomic_store(&next_python_frame_id, 0);
+    process_epoch++;
     if (tracker_start(dir, 0) == 0) write_python_status();
 }
 
 void tracker_register_fork_locks(void) {
     itab_register_fork_lock(&sites);
     itab_register_fork_lock(&thread_names);
+    itab_register_fork_lock(&python_frames);
     for (int i = 0; i < NNL_SHARDS; i++) nnl_register_fork_lock(&shards[i].lock);
 }

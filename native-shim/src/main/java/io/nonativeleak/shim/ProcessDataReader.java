@@ -32,6 +32,10 @@ final class ProcessDataReader {
     private static final int ENTRY_SIZE = 24;
     private static final int TABLE_HEADER_SIZE = 16;
     private static final int RECORD_SITE = 1;
+    private static final int RECORD_FRAME = 2;
+    private static final int RECORD_PYTHON_FRAME = 3;
+    private static final RawCFrame UNKNOWN_FRAME = new RawCFrame(0, 0, false, null, null);
+    private static final RawPyFrame UNKNOWN_PYTHON_FRAME = new RawPyFrame(0, "?", "?");
     static final int STATE_WAITING = 1;
     static final int STATE_TRACKING = 2;
     static final int STATE_CHECKPOINTED = 3;
@@ -131,14 +135,19 @@ final class ProcessDataReader {
     }
 
     private static Map<Integer, Site> readSites(ByteBuffer log) {
+        Map<Integer, RawCFrame> frames = new HashMap<>();
+        Map<Integer, RawPyFrame> pythonFrames = new HashMap<>();
         Map<Integer, Site> sites = new HashMap<>();
         int position = 0;
         while (position + 8 <= log.limit()) {
             int type = log.getInt(position);
             int length = log.getInt(position + 4);
             if (type == 0 || length < 8 || position + length > log.limit()) break; // the end, or a record cut short
-            if (type == RECORD_SITE) {
-                Site site = readSite(log.slice(position + 8, length - 8).order(ByteOrder.LITTLE_ENDIAN));
+            ByteBuffer payload = log.slice(position + 8, length - 8).order(ByteOrder.LITTLE_ENDIAN);
+            if (type == RECORD_FRAME) readFrame(payload, frames);
+            else if (type == RECORD_PYTHON_FRAME) readPythonFrame(payload, pythonFrames);
+            else if (type == RECORD_SITE) {
+                Site site = readSite(payload, frames, pythonFrames);
                 sites.put(site.id(), site);
             }
             position += length;
@@ -146,7 +155,29 @@ final class ProcessDataReader {
         return sites;
     }
 
-    private static Site readSite(ByteBuffer b) {
+    private static void readFrame(ByteBuffer b, Map<Integer, RawCFrame> frames) {
+        int id = b.getInt();
+        long address = b.getLong();
+        long offset = b.getLong();
+        int flags = b.get();
+        int moduleLength = Short.toUnsignedInt(b.getShort());
+        int symbolLength = Short.toUnsignedInt(b.getShort());
+        String module = string(b, moduleLength);
+        String symbol = string(b, symbolLength);
+        frames.put(id, new RawCFrame(address, offset, (flags & 1) != 0, (flags & 2) != 0 ? module : null,
+                (flags & 4) != 0 ? symbol : null));
+    }
+
+    private static void readPythonFrame(ByteBuffer b, Map<Integer, RawPyFrame> pythonFrames) {
+        int id = b.getInt();
+        int line = b.getInt();
+        int fileLength = Short.toUnsignedInt(b.getShort());
+        int functionLength = Short.toUnsignedInt(b.getShort());
+        String file = string(b, fileLength);
+        pythonFrames.put(id, new RawPyFrame(line, file, string(b, functionLength)));
+    }
+
+    private static Site readSite(ByteBuffer b, Map<Integer, RawCFrame> frames, Map<Integer, RawPyFrame> pythonFrames) {
         int id = b.getInt();
         int pattern = b.getInt();
         int status = b.getInt();
@@ -155,25 +186,9 @@ final class ProcessDataReader {
         int pyCount = Short.toUnsignedInt(b.getShort());
         String thread = string(b, Short.toUnsignedInt(b.getShort()));
         List<RawCFrame> cStack = new ArrayList<>(cCount);
-        for (int i = 0; i < cCount; i++) {
-            long address = b.getLong();
-            long offset = b.getLong();
-            int flags = b.get();
-            int moduleLength = Short.toUnsignedInt(b.getShort());
-            int symbolLength = Short.toUnsignedInt(b.getShort());
-            String module = string(b, moduleLength);
-            String symbol = string(b, symbolLength);
-            cStack.add(new RawCFrame(address, offset, (flags & 1) != 0, (flags & 2) != 0 ? module : null,
-                    (flags & 4) != 0 ? symbol : null));
-        }
+        for (int i = 0; i < cCount; i++) cStack.add(frames.getOrDefault(b.getInt(), UNKNOWN_FRAME));
         List<RawPyFrame> pyStack = new ArrayList<>(pyCount);
-        for (int i = 0; i < pyCount; i++) {
-            int line = b.getInt();
-            int fileLength = Short.toUnsignedInt(b.getShort());
-            int functionLength = Short.toUnsignedInt(b.getShort());
-            String file = string(b, fileLength);
-            pyStack.add(new RawPyFrame(line, file, string(b, functionLength)));
-        }
+        for (int i = 0; i < pyCount; i++) pyStack.add(pythonFrames.getOrDefault(b.getInt(), UNKNOWN_PYTHON_FRAME));
         return new Site(id, pattern, status & 0xff, (status & 0x100) != 0, thread, cStack, pyStack);
     }
 
