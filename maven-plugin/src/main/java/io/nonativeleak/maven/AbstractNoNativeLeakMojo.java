@@ -1,0 +1,46 @@
+package io.nonativeleak.maven;
+
+import java.io.File;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * What every NoNativeLeak goal shares: the switch to skip it and the report directory. A goal holds no
+ * state beyond its parameters, so goals of different modules can run in parallel ({@code mvn -T}).
+ */
+public abstract class AbstractNoNativeLeakMojo extends AbstractMojo {
+    /** Skips the goal. */
+    @Parameter(property = "nonativeleak.skip", defaultValue = "false")
+    boolean skip;
+
+    /**
+     * Where the reports ({@code *.json}, one per fixture run), the fixtures' output and {@code index.html}
+     * are written. The JUnit extension writes into the same place. Without a project (discover run from a
+     * bare directory) this is {@code ./target/nonativeleak}.
+     */
+    @Parameter(property = "nonativeleak.reportDirectory", defaultValue = "${project.build.directory}/nonativeleak")
+    File reportDirectory;
+
+    /** The directory relative paths (scripts, interpreters) are resolved against: the project's base directory. */
+    @Parameter(defaultValue = "${project.basedir}", readonly = true, required = true)
+    File baseDirectory;
+
+    @Override
+    public final void execute() throws MojoExecutionException, MojoFailureException {
+        String reason = skipReason();
+        if (reason != null) {
+            getLog().info("Skipping NoNativeLeak: " + reason);
+            return;
+        }
+        executeGoal();
+    }
+
+    /** Why the goal is skipped, or null to run it. */
+    String skipReason() {
+        return skip ? "nonativeleak.skip is set" : null;
+    }
+
+    abstract void executeGoal() throws MojoExecutionException, MojoFailureException;
+}

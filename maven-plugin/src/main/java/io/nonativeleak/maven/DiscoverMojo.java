@@ -1,0 +1,76 @@
+package io.nonativeleak.maven;
+
+import io.nonativeleak.shim.FixtureLauncher;
+import io.nonativeleak.shim.FixtureSpec;
+import io.nonativeleak.shim.report.RunReport;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Finds what a fixture leaves behind: runs one script or callable under the shim (by default tracking every
+ * allocation), then prints the allocation sites still live after it finished, ranked by bytes, each as
+ * {@code CallStack[n]: may-leak=COUNT (BYTES bytes)} with its C and Python stacks and a suggested pattern
+ * that would guard it in {@code check}. Needs no project. Never fails the build because of leaks.
+ *
+ * <pre>mvn io.nonativeleak:nonativeleak-maven-plugin:discover -Dnonativeleak.script=backtest.py -Dnonativeleak.args="--days 5"</pre>
+ */
+@Mojo(name = "discover", requiresProject = false, threadSafe = true)
+public class DiscoverMojo extends AbstractFixtureMojo {
+    /** The Python script to run as {@code __main__}, relative to the current project (or directory). Give this or {@code call}. */
+    @Parameter(property = "nonativeleak.script")
+    String script;
+
+    /** A callable {@code package.module:function} to run instead of a script. Give this or {@code script}. */
+    @Parameter(property = "nonativeleak.call")
+    String call;
+
+    /** The fixture's arguments in one string, split on whitespace (like {@code exec.args}). */
+    @Parameter(property = "nonativeleak.args")
+    String args;
+
+    /**
+     * Stack patterns to track, separated by {@code ;}. Default: none, every allocation is tracked (what
+     * discovery needs). Named {@code discoverPatterns} in the POM, so that it does not clash with the
+     * {@code check} goal's {@code <patterns>} list.
+     */
+    @Parameter(property = "nonativeleak.patterns")
+    String discoverPatterns;
+
+    /** How many sites to print, largest first; the report has them all. */
+    @Parameter(property = "nonativeleak.top", defaultValue = "10")
+    int top;
+
+    @Override
+    void executeGoal() throws MojoExecutionException {
+        String scriptValue = blankToNull(script);
+        String callValue = blankToNull(call);
+        if ((scriptValue == null) == (callValue == null)) {
+            throw new MojoExecutionException("discover needs exactly one of -Dnonativeleak.script=PATH and -Dnonativeleak.call=package.module:function"
+                    + (scriptValue != null ? " (both are set)" : " (neither is set)"));
+        }
+        if (top < 1) throw new MojoExecutionException("top (nonativeleak.top) must be 1 or more, not " + top);
+        List<String> patternList = new ArrayList<>();
+        if (discoverPatterns != null) {
+            for (String p : discoverPatterns.split(";")) if (!p.isBlank()) patternList.add(p.strip());
+        }
+        List<String> argList = args == null || args.isBlank() ? List.of() : Arrays.asList(args.strip().split("\\s+"));
+        FixtureSpec.Builder builder = baseSpec(scriptValue != null ? scriptValue : callValue, callValue != null)
+                .args(argList)
+                .patterns(patternList)
+                .requireMatch(false);
+        FixtureSpec spec = builder.name("discover-" + builder.build().name()).build();
+        PlannedRun run = new PlannedRun("discover", spec,
+                scriptValue != null ? "script (nonativeleak.script)" : "call (nonativeleak.call)",
+                "discoverPatterns (nonativeleak.patterns)", "ignore", pythonParameter());
+        FixtureLauncher launcher = Preflight.prepareAll(List.of(run), reportDirectory.toPath(), "reportDirectory (nonativeleak.reportDirectory)").get(0);
+        FixtureRunner.Finished finished = FixtureRunner.run(launcher, getLog());
+        if (finished.result() == null) throw new MojoExecutionException("discover could not run " + spec.target() + ": " + finished.error());
+        RunReport report = Discovery.withSuggestions(finished.result().report(), getLog()::warn);
+        Discovery.write(report, finished.result().reportFile());
+        for (String line : Discovery.listing(report, top, finished.result().reportFile())) getLog().info(line);
+    }
+}

@@ -1,0 +1,339 @@
+package io.nonativeleak.maven;
+
+import io.nonativeleak.shim.report.CFrame;
+import io.nonativeleak.shim.report.LeakSite;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Suggests, for each live site a discover run found, a stack pattern that would guard it in {@code check}.
+ *
+ * <p>The suggestion is anchored at frame 0 (the first frame that is not an allocator wrapper), then names a
+ * few distinctive frames of the same native call path, each after a {@code ...} gap, so that it survives
+ * inlining and new intermediate frames:
+ * <ul>
+ *   <li>frame 0 always; where its name is known to differ between library versions it becomes an
+ *       alternative ({@code default_malloc} → {@code *npy_alloc_cache*|default_malloc});</li>
+ *   <li>when frame 0 is a generic allocation routine, the rarest named frame of the native call path
+ *       (before the interpreter's call machinery: {@code _PyEval_*}, {@code *vectorcall*}, libffi, ...),
+ *       e.g. {@code array_boolean_subscript};</li>
+ *   <li>then, while other live sites of the run would still match, the frame that tells them apart.</li>
+ * </ul>
+ * Compiler clone suffixes ({@code .constprop.N}, {@code .isra.N}, {@code .part.N}, {@code .cold}, C++'s
+ * {@code [clone ...]}) become a trailing glob, C++ parameter lists become {@code (*}, and a frame without
+ * a symbol is matched by its module ({@code obj:libfoo.so*}) or by {@code *}.
+ */
+final class PatternSuggester {
+    static final int MAX_FRAMES = 64;
+    /** Frames looked at after frame 0 for the native call path. */
+    private static final int PATH_LIMIT = 24;
+
+    /** Frame-0 names that differ between versions of a library: numpy 1.x's allocation cache, numpy 2.x's default handler. */
+    private static final Map<String, String> VERSION_ALTERNATIVES = Map.of(
+            "default_malloc", "*npy_alloc_cache*|default_malloc",
+            "default_calloc", "*npy_alloc_cache*|default_calloc",
+            "npy_alloc_cache", "*npy_alloc_cache*|default_malloc",
+            "_npy_alloc_cache", "*npy_alloc_cache*|default_malloc",
+            "npy_alloc_cache_zero", "*npy_alloc_cache*|default_calloc",
+            "PyArray_NewFromDescr_int", "*npy_alloc_cache*|PyArray_NewFromDescr_int");
+
+    /** The interpreter's and the FFI's call machinery: where a native call path ends. */
+    private static final Pattern CALL_MACHINERY = Pattern.compile(
+            "_?PyEval_.*|_PyObject_(Call|Vectorcall|MakeTpCall|FastCall).*|PyObject_(Call|Vectorcall|VectorcallMethod).*"
+            + "|.*[vV]ectorcall.*|_PyFunction_.*|cfunction_.*|method_.*call.*|slot_tp_.*|call_function.*|object_vacall"
+            + "|ffi_call.*|_ctypes_callproc|PyCFuncPtr_call|builtin_exec|run_mod|run_eval_code_obj|_?PyRun_.*|pyrun_.*"
+            + "|Py_RunMain|pymain_.*|Py_BytesMain|main|__libc_start.*|_start|start_thread|clone3?|thread_run|pythread_wrapper");
+    private static final Pattern CALL_MACHINERY_MODULES = Pattern.compile("libffi\\.so.*|libc\\.so.*|ld-linux.*");
+    /** Frame-0 names that say "allocation routine" rather than "this feature". */
+    private static final Pattern GENERIC_ALLOCATOR = Pattern.compile("(?i).*(alloc|new|mem_|operator new).*");
+    private static final Pattern CLONE_SUFFIX = Pattern.compile("^(.+?)((\\.(constprop|isra|part|cold|lto_priv|localalias|clone|llvm)(\\.\\d+)?)+)$");
+    private static final Pattern CPP_CLONE = Pattern.compile(" \\[clone [^\\]]*\\]");
+
+    private final List<List<CFrame>> stacks = new ArrayList<>();
+    private final Map<String, Integer> siteFrequency = new HashMap<>();
+
+    PatternSuggester(List<LeakSite> sites) {
+        for (LeakSite site : sites) {
+            List<CFrame> frames = frames(site);
+            stacks.add(frames);
+            Set<String> seen = new HashSet<>();
+            for (CFrame frame : frames) if (frame.symbol() != null && seen.add(frame.symbol())) siteFrequency.merge(frame.symbol(), 1, Integer::sum);
+        }
+    }
+
+    /** The frames a pattern is matched against: from the first non-wrapper frame, at most 64. */
+    static List<CFrame> frames(LeakSite site) {
+        List<CFrame> all = site.cStack() == null ? List.of() : site.cStack();
+        int first = 0;
+        while (first < all.size() && all.get(first).wrapper()) first++;
+        return all.subList(first, Math.min(all.size(), first + MAX_FRAMES));
+    }
+
+    /** A pattern that matches the site and, where the stacks allow, no other site of the run; null without a C stack. */
+    String suggest(LeakSite site) {
+        List<CFrame> frames = frames(site);
+        if (frames.isEmpty()) return null;
+        CFrame first = frames.get(0);
+        Step anchor = frameZero(first);
+        TreeSet<Integer> chosen = new TreeSet<>();
+
+        int pathEnd = 1;
+        while (pathEnd < Math.min(frames.size(), PATH_LIMIT) && !isCallMachinery(frames.get(pathEnd))) pathEnd++;
+        List<Integer> path = candidates(frames, 1, pathEnd);
+        List<Integer> beyond = candidates(frames, pathEnd, frames.size());
+
+        boolean genericAnchor = first.symbol() == null || VERSION_ALTERNATIVES.containsKey(first.symbol())
+                || GENERIC_ALLOCATOR.matcher(first.symbol()).matches() || frequency(first) > 1;
+        if (genericAnchor && !path.isEmpty()) {
+            int rarest = path.get(0);
+            if (first.symbol() == null || frequency(frames.get(rarest)) <= frequency(first)) chosen.add(rarest);
+        }
+
+        List<List<CFrame>> rivals = rivals(frames, anchor, chosen, stacks);
+        for (List<Integer> pool : List.of(path, beyond)) {
+            for (int index : pool) {
+                if (rivals.isEmpty()) break;
+                if (chosen.contains(index)) continue;
+                TreeSet<Integer> trial = new TreeSet<>(chosen);
+                trial.add(index);
+                List<List<CFrame>> remaining = rivals(frames, anchor, trial, rivals);
+                if (remaining.size() < rivals.size()) {
+                    chosen = trial;
+                    rivals = remaining;
+                }
+            }
+        }
+        return render(build(frames, anchor, chosen));
+    }
+
+    private List<Integer> candidates(List<CFrame> frames, int from, int to) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            CFrame f = frames.get(i);
+            if (f.symbol() != null && !isCallMachinery(f)) out.add(i);
+        }
+        out.sort(Comparator.comparingInt((Integer i) -> frequency(frames.get(i))).thenComparingInt(i -> i));
+        return out;
+    }
+
+    private int frequency(CFrame frame) {
+        return frame.symbol() == null ? Integer.MAX_VALUE : siteFrequency.getOrDefault(frame.symbol(), 0);
+    }
+
+    /** Other sites' stacks that the pattern would also match (identical stacks cannot be told apart). */
+    private static List<List<CFrame>> rivals(List<CFrame> own, Step anchor, Set<Integer> chosen, List<List<CFrame>> among) {
+        List<Step> steps = build(own, anchor, chosen);
+        List<List<CFrame>> out = new ArrayList<>();
+        for (List<CFrame> other : among) if (!sameStack(other, own) && matches(steps, other)) out.add(other);
+        return out;
+    }
+
+    private static boolean sameStack(List<CFrame> a, List<CFrame> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            if (!java.util.Objects.equals(a.get(i).symbol(), b.get(i).symbol()) || !java.util.Objects.equals(a.get(i).module(), b.get(i).module())) return false;
+        }
+        return true;
+    }
+
+    static boolean isCallMachinery(CFrame frame) {
+        if (frame.symbol() != null && CALL_MACHINERY.matcher(frame.symbol()).matches()) return true;
+        return frame.symbol() == null && frame.module() != null && CALL_MACHINERY_MODULES.matcher(frame.module()).matches();
+    }
+
+    private static List<Step> build(List<CFrame> frames, Step anchor, Set<Integer> chosen) {
+        List<Step> steps = new ArrayList<>();
+        steps.add(anchor);
+        for (int index : chosen) {
+            steps.add(Step.GAP);
+            steps.add(frameStep(frames.get(index)));
+        }
+        return steps;
+    }
+
+    private static Step frameZero(CFrame frame) {
+        String alternative = frame.symbol() == null ? null : VERSION_ALTERNATIVES.get(frame.symbol());
+        if (alternative == null) return frameStep(frame);
+        List<Alt> alts = new ArrayList<>();
+        for (String part : alternative.split("\\|")) alts.add(part.contains("*") ? Alt.symbolGlob(part) : Alt.symbol(part));
+        return new Step(alts);
+    }
+
+    /** A matcher for one frame, loose where compilers and versions vary. */
+    static Step frameStep(CFrame frame) {
+        if (frame.symbol() == null) {
+            return frame.module() == null ? new Step(List.of(Alt.ANY)) : new Step(List.of(Alt.module(moduleGlob(frame.module()))));
+        }
+        String symbol = frame.symbol();
+        boolean cpp = symbol.contains("(") || symbol.contains("::") || symbol.contains(" ");
+        if (cpp) {
+            String name = CPP_CLONE.matcher(symbol).replaceAll("");
+            int paren = parameterListStart(name);
+            String head = paren >= 0 ? name.substring(0, paren) : name;
+            String glob = escapeGlob(head).replaceAll("\\s", "?") + (paren >= 0 ? "(*" : (name.equals(symbol) ? "" : "*"));
+            if (!glob.contains("*") && !glob.contains("?")) return new Step(List.of(Alt.symbol(head)));
+            return new Step(List.of(Alt.symbolGlob(glob)));
+        }
+        Matcher clone = CLONE_SUFFIX.matcher(symbol);
+        if (clone.matches()) {
+            String base = clone.group(1);
+            return new Step(List.of(Alt.symbol(base), Alt.symbolGlob(escapeGlob(base) + ".*")));
+        }
+        return new Step(List.of(Alt.symbol(symbol)));
+    }
+
+    private static final Pattern TRAILING_QUALIFIERS = Pattern.compile("(\\s*(const|volatile|&&|&))+$");
+
+    /** Where a demangled name's parameter list starts (the '(' matching its final ')'), or -1. */
+    static int parameterListStart(String name) {
+        String bare = TRAILING_QUALIFIERS.matcher(name).replaceAll("");
+        if (!bare.endsWith(")")) return -1;
+        int depth = 0;
+        for (int i = bare.length() - 1; i >= 0; i--) {
+            char c = bare.charAt(i);
+            if (c == ')') depth++;
+            else if (c == '(' && --depth == 0) return i;
+        }
+        return -1;
+    }
+
+    /** {@code libpython3.11.so.1.0} → {@code libpython3.11.so*}, {@code _x.cpython-311-x86_64-linux-gnu.so} → {@code _x.cpython-*.so}. */
+    static String moduleGlob(String module) {
+        String glob = escapeGlob(module);
+        glob = glob.replaceAll("\\.cpython-[^.]*\\.so$", ".cpython-*.so");
+        glob = glob.replaceAll("-[0-9a-f]{8}\\.so", "-*.so");
+        glob = glob.replaceAll("\\.so(\\.\\d+)+$", ".so*");
+        return glob;
+    }
+
+    static String escapeGlob(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (c == '*' || c == '?' || c == '|' || c == '\\') out.append('\\');
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    static String escapeSymbol(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (c == '*' || c == '?' || c == '|' || c == '\\') out.append('\\');
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    static String render(List<Step> steps) {
+        StringBuilder out = new StringBuilder();
+        for (Step step : steps) {
+            if (out.length() > 0) out.append(' ');
+            out.append(step.text());
+        }
+        return out.toString();
+    }
+
+    // ---- the pattern language's matching, for the suggester's own patterns (validated by the shim's parser) ----
+
+    static boolean matches(List<Step> steps, List<CFrame> frames) {
+        int frame = 0, step = 0, runStep = -1, runFrame = 0;
+        int n = Math.min(frames.size(), MAX_FRAMES);
+        while (step < steps.size()) {
+            Step s = steps.get(step);
+            if (s.gap()) {
+                runStep = step++;
+                runFrame = frame;
+                continue;
+            }
+            if (frame < n && s.accepts(frames.get(frame))) {
+                frame++;
+                step++;
+                continue;
+            }
+            if (runStep < 0 || runFrame >= n) return false;
+            frame = ++runFrame;
+            step = runStep + 1;
+        }
+        return true;
+    }
+
+    static boolean globMatches(String glob, String text) {
+        int g = 0, t = 0, starG = -1, starT = 0;
+        while (t < text.length()) {
+            if (g < glob.length() && glob.charAt(g) == '*') {
+                starG = ++g;
+                starT = t;
+                continue;
+            }
+            if (g < glob.length()) {
+                char c = glob.charAt(g);
+                if (c == '?' || (c == '\\' && g + 1 < glob.length() && glob.charAt(g + 1) == text.charAt(t)) || (c != '\\' && c == text.charAt(t))) {
+                    g += c == '\\' ? 2 : 1;
+                    t++;
+                    continue;
+                }
+            }
+            if (starG < 0) return false;
+            g = starG;
+            t = ++starT;
+        }
+        while (g < glob.length() && glob.charAt(g) == '*') g++;
+        return g == glob.length();
+    }
+
+    /** One alternative of a frame matcher. */
+    record Alt(Kind kind, String text) {
+        enum Kind { ANY, SYMBOL, SYMBOL_GLOB, MODULE_GLOB }
+
+        static final Alt ANY = new Alt(Kind.ANY, "*");
+
+        static Alt symbol(String name) { return new Alt(Kind.SYMBOL, name); }
+        static Alt symbolGlob(String glob) { return new Alt(Kind.SYMBOL_GLOB, glob); }
+        static Alt module(String glob) { return new Alt(Kind.MODULE_GLOB, glob); }
+
+        boolean accepts(CFrame frame) {
+            return switch (kind) {
+                case ANY -> true;
+                case SYMBOL -> text.equals(frame.symbol());
+                case SYMBOL_GLOB -> frame.symbol() != null && globMatches(text, frame.symbol());
+                case MODULE_GLOB -> frame.module() != null && globMatches(text, frame.module());
+            };
+        }
+
+        String render() {
+            return switch (kind) {
+                case ANY -> "*";
+                case SYMBOL -> escapeSymbol(text);
+                case SYMBOL_GLOB -> text;
+                case MODULE_GLOB -> "obj:" + text;
+            };
+        }
+    }
+
+    /** A frame matcher (alternatives) or the gap {@code ...}. */
+    record Step(List<Alt> alternatives) {
+        static final Step GAP = new Step(null);
+
+        boolean gap() { return alternatives == null; }
+
+        boolean accepts(CFrame frame) {
+            for (Alt alt : alternatives) if (alt.accepts(frame)) return true;
+            return false;
+        }
+
+        String text() {
+            if (gap()) return "...";
+            StringBuilder out = new StringBuilder();
+            for (Alt alt : alternatives) out.append(out.length() > 0 ? "|" : "").append(alt.render());
+            return out.toString();
+        }
+    }
+}
