@@ -20,7 +20,8 @@ public final class TestFixtures {
     /** System property naming the interpreter the tests use (default python3 on PATH). */
     public static final String PYTHON_PROPERTY = "nonativeleak.test.python";
     private static final List<String> FILES = List.of("leaky.py", "leak.py", "clean.py", "nothing.py", "raises.py",
-            "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py");
+            "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py", "reload.py", "exec_child.py", "subprocess_child.py",
+            "mp_children.py");
     private static Path directory;
 
     private TestFixtures() {}
@@ -30,11 +31,10 @@ public final class TestFixtures {
         if (directory != null) return directory;
         try {
             Path dir = Files.createTempDirectory("nonativeleak-fixtures-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir)));
             for (String name : FILES) copyResource(name, dir.resolve(name));
-            copyResource("leaky.c", dir.resolve("leaky.c"));
-            Process gcc = new ProcessBuilder("gcc", "-O0", "-g", "-fno-omit-frame-pointer", "-shared", "-fPIC", "-pthread",
-                    "-o", dir.resolve("libleaky.so").toString(), dir.resolve("leaky.c").toString()).inheritIO().start();
-            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) throw new IllegalStateException("gcc failed to build libleaky.so");
+            compile(dir, "leaky");
+            compile(dir, "other");
             directory = dir;
             return dir;
         } catch (IOException e) {
@@ -43,6 +43,13 @@ public final class TestFixtures {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void compile(Path dir, String name) throws IOException, InterruptedException {
+        copyResource(name + ".c", dir.resolve(name + ".c"));
+        Process gcc = new ProcessBuilder("gcc", "-O0", "-g", "-fno-omit-frame-pointer", "-shared", "-fPIC", "-pthread",
+                "-o", dir.resolve("lib" + name + ".so").toString(), dir.resolve(name + ".c").toString()).inheritIO().start();
+        if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) throw new IllegalStateException("gcc failed to build lib" + name + ".so");
     }
 
     /** The path of a fixture script, e.g. {@code script("leak.py")}. */
@@ -63,6 +70,14 @@ public final class TestFixtures {
 
     public static String python() {
         return System.getProperty(PYTHON_PROPERTY, "python3");
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory
+        }
     }
 
     private static void copyResource(String name, Path target) throws IOException {

@@ -1,0 +1,93 @@
+package io.nonativeleak.shim;
+
+import static io.nonativeleak.shim.testing.TestFixtures.PATTERN;
+import static io.nonativeleak.shim.testing.TestFixtures.lineOf;
+import static io.nonativeleak.shim.testing.TestFixtures.script;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nonativeleak.shim.report.LeakSite;
+import io.nonativeleak.shim.report.Outcome;
+import io.nonativeleak.shim.report.ProcessSummary;
+import io.nonativeleak.shim.report.PyFrame;
+import io.nonativeleak.shim.report.RunReport;
+import io.nonativeleak.shim.testing.TestFixtures;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Child processes and libraries that come and go: each process judged on its own, caches never stale. */
+class ProcessesTest {
+    @TempDir
+    Path reports;
+
+    private RunReport run(String fixture, List<String> patterns, String... args) {
+        return FixtureLauncher.prepare(FixtureSpec.script(script(fixture).toString()).args(args).patterns(patterns)
+                .python(TestFixtures.python()).baseDirectory(TestFixtures.directory()).reportDirectory(reports).build())
+                .run().report();
+    }
+
+    @Test
+    void execIntoAnotherProgramEndsOneImageAndTracksTheNextFromItsStart() {
+        RunReport report = run("exec_child.py", List.of(PATTERN));
+
+        assertThat(report.processes()).hasSize(2);
+        ProcessSummary before = report.processes().get(0);
+        ProcessSummary after = report.processes().get(1);
+        assertThat(after.pid()).isEqualTo(before.pid());
+        assertThat(before.ended()).isEqualTo("exec");
+        assertThat(before.leaked().count()).isEqualTo(2);
+        assertThat(after.judged()).isTrue();
+        assertThat(after.leaked().count()).isEqualTo(3);
+        assertThat(report.leaked().count()).isEqualTo(5);
+        LeakSite beforeExec = report.sites().stream().filter(s -> s.bytes() == 800).findFirst().orElseThrow();
+        assertThat(beforeExec.pythonStack().get(0).line()).isEqualTo(lineOf("exec_child.py", "BEFORE-EXEC-LINE"));
+    }
+
+    @Test
+    void aSubprocessOfTheSameInterpreterHasItsOwnPythonStack() {
+        RunReport report = run("subprocess_child.py", List.of(PATTERN));
+
+        ProcessSummary child = report.processes().stream().filter(p -> p.parentPid() != null).findFirst().orElseThrow();
+        assertThat(child.judged()).isTrue();
+        assertThat(child.exitCode()).isNull(); // a normal return from main: the status is the parent's to know
+        assertThat(child.ended()).isEqualTo("exit");
+        assertThat(child.leaked().count()).isEqualTo(3);
+        LeakSite site = report.sites().stream().filter(s -> s.pid() == child.pid()).findFirst().orElseThrow();
+        assertThat(site.pythonStackStatus()).isEqualTo("CAPTURED");
+        assertThat(site.pythonStack()).extracting(PyFrame::file).contains("<string>");
+        assertThat(report.leaked().count()).isEqualTo(4);
+    }
+
+    @ParameterizedTest(name = "multiprocessing {0}")
+    @ValueSource(strings = {"fork", "spawn", "forkserver"})
+    void multiprocessingChildrenAreTrackedAndJudged(String method) {
+        RunReport report = run("mp_children.py", List.of(PATTERN), method);
+
+        assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
+        List<LeakSite> sites = report.sites().stream()
+                .filter(s -> s.pythonStack().stream().anyMatch(p -> p.line() == lineOf("mp_children.py", "MP-LINE")))
+                .toList();
+        assertThat(sites).hasSize(1);
+        assertThat(sites.get(0).count()).isEqualTo(4);
+        assertThat(sites.get(0).pid()).isNotEqualTo(report.processes().get(0).pid());
+        assertThat(report.leaked().count()).isEqualTo(4);
+    }
+
+    @Test
+    void aLibraryLoadedWhereAnotherWasUnloadedIsNotMistakenForIt() {
+        RunReport report = run("reload.py", List.of(PATTERN, "other_block"));
+
+        LeakSite first = report.sites().stream().filter(s -> s.bytes() == 111).findFirst().orElseThrow();
+        LeakSite second = report.sites().stream().filter(s -> s.bytes() == 444).findFirst().orElseThrow();
+        assertThat(first.cStack().get(0).symbol()).isEqualTo("leak_block");
+        assertThat(first.cStack().get(0).module()).isEqualTo("libfirst.so");
+        assertThat(first.pattern()).isEqualTo(PATTERN);
+        assertThat(second.cStack().get(0).symbol()).isEqualTo("other_block");
+        assertThat(second.cStack().get(0).module()).isEqualTo("libsecond.so");
+        assertThat(second.pattern()).isEqualTo("other_block");
+        assertThat(second.innermostPythonFrame().line()).isEqualTo(lineOf("reload.py", "SECOND-LINE"));
+    }
+}
