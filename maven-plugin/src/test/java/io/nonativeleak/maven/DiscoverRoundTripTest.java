@@ -1,0 +1,110 @@
+package io.nonativeleak.maven;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nonativeleak.shim.report.LeakSite;
+import io.nonativeleak.shim.report.Outcome;
+import io.nonativeleak.shim.report.ReportJson;
+import io.nonativeleak.shim.report.RunReport;
+import io.nonativeleak.shim.testing.TestFixtures;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** discover finds the leak and suggests a pattern; that pattern, pasted into check, guards exactly that leak. */
+class DiscoverRoundTripTest {
+    @TempDir
+    Path directory;
+
+    private final RecordingLog log = new RecordingLog();
+
+    @Test
+    void theSuggestedPatternCatchesTheLeakInCheckAndPassesTheFixedFixture() throws Exception {
+        DiscoverMojo discover = Mojos.discover(directory, log);
+        discover.script = TestFixtures.script("leak.py").toString();
+        discover.args = " 40   2000 ";
+
+        discover.execute();
+
+        Path reportFile = directory.resolve("target/nonativeleak/discover-leak.json");
+        RunReport report = ReportJson.read(reportFile);
+        assertThat(report.patterns()).isEmpty();                       // discover tracks every allocation
+        assertThat(report.fixture().args()).containsExactly("40", "2000");
+        assertThat(report.sites()).allSatisfy(s -> {
+            if (!s.cStack().isEmpty()) assertThat(s.suggestedPattern()).isNotBlank();
+        });
+        LeakSite leak = report.sites().stream()
+                .filter(s -> !s.cStack().isEmpty() && "leak_block".equals(s.cStack().get(0).symbol()))
+                .findFirst().orElseThrow();
+        assertThat(leak.count()).isEqualTo(40);
+        assertThat(leak.suggestedPattern()).isEqualTo("leak_block");
+        assertThat(log.text()).contains("may-leak=40 (80000 bytes)")
+                .contains("suggested pattern: leak_block")
+                .contains("leaky.leak(count, size)  # LEAK-LINE")
+                .contains("Report (every site with its suggested pattern): " + reportFile);
+
+        // The buggy fixture: check with the suggestion fails on the same site, at the same Python line.
+        CheckMojo check = Mojos.check(directory, log);
+        check.patterns = new ArrayList<>(List.of(leak.suggestedPattern()));
+        check.fixtures = new ArrayList<>(List.of(Mojos.script(TestFixtures.script("leak.py").toString(), "40", "2000")));
+        assertThatThrownBy(check::execute).isInstanceOf(MojoFailureException.class).hasMessageContaining("leak (LEAKED)");
+        RunReport gated = ReportJson.read(directory.resolve("target/nonativeleak/leak.json"));
+        assertThat(gated.leaked().count()).isEqualTo(40);
+        assertThat(gated.sites().get(0).pythonStack())
+                .anySatisfy(f -> assertThat(f.file() + ":" + f.line()).endsWith("leak.py:" + TestFixtures.lineOf("leak.py", "LEAK-LINE")));
+        assertThat(gated.sites().get(0).cStack()).isEqualTo(leak.cStack());
+
+        // The fixed fixture (allocates through the same stack, frees it): CLEAN, not NO_MATCH.
+        check.fixtures = new ArrayList<>(List.of(Mojos.script(TestFixtures.script("clean.py").toString(), "40")));
+        check.execute();
+        RunReport fixed = ReportJson.read(directory.resolve("target/nonativeleak/clean.json"));
+        assertThat(fixed.outcome()).isEqualTo(Outcome.CLEAN);
+        assertThat(fixed.matched().count()).isEqualTo(40);
+    }
+
+    @Test
+    void discoverNeverFailsTheBuildBecauseOfTheFixture() throws Exception {
+        DiscoverMojo discover = Mojos.discover(directory, log);
+        discover.script = TestFixtures.script("raises.py").toString();
+
+        discover.execute();
+
+        assertThat(log.text()).contains("finished FIXTURE_FAILED").contains("the fixture did not finish normally");
+    }
+
+    @Test
+    void discoverHonoursPatternsSeparatedBySemicolonsAndTop() throws Exception {
+        DiscoverMojo discover = Mojos.discover(directory, log);
+        discover.script = TestFixtures.script("leak.py").toString();
+        discover.discoverPatterns = "leak_block ; no_such_function;";
+        discover.top = 1;
+
+        discover.execute();
+
+        RunReport report = ReportJson.read(directory.resolve("target/nonativeleak/discover-leak.json"));
+        assertThat(report.patterns()).containsExactly("leak_block", "no_such_function");
+        assertThat(report.sites()).hasSize(1);
+        assertThat(log.text()).contains("CallStack[1]: may-leak=3 (3000 bytes)").doesNotContain("CallStack[2]");
+    }
+
+    @Test
+    void discoverNeedsAScriptOrACallableAndNamesTheProperty() {
+        DiscoverMojo discover = Mojos.discover(directory, log);
+        assertThatThrownBy(discover::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageContaining("-Dnonativeleak.script=PATH and -Dnonativeleak.call=package.module:function (neither is set)");
+
+        discover.script = "missing.py";
+        assertThatThrownBy(discover::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageContaining("script (nonativeleak.script): fixture script not found: " + directory.resolve("missing.py"));
+
+        discover.script = TestFixtures.script("leak.py").toString();
+        discover.discoverPatterns = "leak_block |x";
+        assertThatThrownBy(discover::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageContaining("discoverPatterns (nonativeleak.patterns): invalid stack pattern 'leak_block |x' at position 12");
+    }
+}
