@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>frame 0 always; where its name is known to differ between library versions it becomes an
  *       alternative ({@code default_malloc} → {@code *npy_alloc_cache*|default_malloc});</li>
- *   <li>when frame 0 is a generic allocation routine, the rarest named frame of the native call path
- *       (before the interpreter's call machinery: {@code _PyEval_*}, {@code *vectorcall*}, libffi, ...),
- *       e.g. {@code array_boolean_subscript};</li>
+ *   <li>when frame 0 is a generic allocation routine, a named frame of the native call path (before the
+ *       interpreter's call machinery: {@code _PyEval_*}, {@code *vectorcall*}, libffi, ...) that is not
+ *       allocation plumbing itself (alloc, new, mem in its name), the rarest among the run's sites, the
+ *       nearest to frame 0 among equals: {@code array_boolean_subscript}, not {@code PyDataMem_UserNEW};</li>
  *   <li>then, while other live sites of the run would still match, the frame that tells them apart.</li>
  * </ul>
  * Compiler clone suffixes ({@code .constprop.N}, {@code .isra.N}, {@code .part.N}, {@code .cold}, C++'s
@@ -52,8 +53,8 @@ final class PatternSuggester {
             + "|ffi_call.*|_ctypes_callproc|PyCFuncPtr_call|builtin_exec|run_mod|run_eval_code_obj|_?PyRun_.*|pyrun_.*"
             + "|Py_RunMain|pymain_.*|Py_BytesMain|main|__libc_start.*|_start|start_thread|clone3?|thread_run|pythread_wrapper");
     private static final Pattern CALL_MACHINERY_MODULES = Pattern.compile("libffi\\.so.*|libc\\.so.*|ld-linux.*");
-    /** Frame-0 names that say "allocation routine" rather than "this feature". */
-    private static final Pattern GENERIC_ALLOCATOR = Pattern.compile("(?i).*(alloc|new|mem_|operator new).*");
+    /** Names that say "allocation plumbing" (allocators, constructors) rather than "this feature". */
+    private static final Pattern GENERIC_ALLOCATOR = Pattern.compile("(?i).*(alloc|new|datamem|pymem|mem_|memory|resize).*");
     private static final Pattern CLONE_SUFFIX = Pattern.compile("^(.+?)((\\.(constprop|isra|part|cold|lto_priv|localalias|clone|llvm)(\\.\\d+)?)+)$");
     private static final Pattern CPP_CLONE = Pattern.compile(" \\[clone [^\\]]*\\]");
 
@@ -94,7 +95,7 @@ final class PatternSuggester {
                 || GENERIC_ALLOCATOR.matcher(first.symbol()).matches() || frequency(first) > 1;
         if (genericAnchor && !path.isEmpty()) {
             int rarest = path.get(0);
-            if (first.symbol() == null || frequency(frames.get(rarest)) <= frequency(first)) chosen.add(rarest);
+            if (first.symbol() == null || !isPlumbing(frames.get(rarest)) || frequency(frames.get(rarest)) < frequency(first)) chosen.add(rarest);
         }
 
         List<List<CFrame>> rivals = rivals(frames, anchor, chosen, stacks);
@@ -120,8 +121,13 @@ final class PatternSuggester {
             CFrame f = frames.get(i);
             if (f.symbol() != null && !isCallMachinery(f)) out.add(i);
         }
-        out.sort(Comparator.comparingInt((Integer i) -> frequency(frames.get(i))).thenComparingInt(i -> i));
+        out.sort(Comparator.comparing((Integer i) -> isPlumbing(frames.get(i)))
+                .thenComparingInt(i -> frequency(frames.get(i))).thenComparingInt(i -> i));
         return out;
+    }
+
+    private static boolean isPlumbing(CFrame frame) {
+        return frame.symbol() != null && GENERIC_ALLOCATOR.matcher(frame.symbol()).matches();
     }
 
     private int frequency(CFrame frame) {
