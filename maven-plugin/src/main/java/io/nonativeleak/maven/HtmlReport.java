@@ -24,8 +24,8 @@ final class HtmlReport {
     static final int CHART_WIDTH = 720;
     static final int CHART_HEIGHT = 220;
     /** The chart's line colour for runs that fail a gate, and for those that pass. */
-    static final String FAILING_COLOUR = "#c62828";
-    static final String PASSING_COLOUR = "#2e7d32";
+    static final String FAILING_COLOUR = "#d81b60";
+    static final String PASSING_COLOUR = "#1e88e5";
 
     private static final String CSS = """
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#1c1c1c}
@@ -123,8 +123,9 @@ final class HtmlReport {
         }
         int left = 70, right = 16, top = 14, bottom = 30;
         int w = CHART_WIDTH - left - right, hgt = CHART_HEIGHT - top - bottom;
-        long maxT = Math.max(1, points.stream().mapToLong(TimelinePoint::tMillis).max().orElse(1));
-        long maxB = Math.max(1, points.stream().mapToLong(TimelinePoint::liveBytes).max().orElse(1));
+        // floors keep the axes readable when a run is short or nothing stayed live
+        long maxT = Math.max(100, points.stream().mapToLong(TimelinePoint::tMillis).max().orElse(0));
+        long maxB = Math.max(1024, points.stream().mapToLong(TimelinePoint::liveBytes).max().orElse(0));
         String colour = r.outcome().failsGate() ? FAILING_COLOUR : PASSING_COLOUR;
         h.append("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(CHART_WIDTH).append("\" height=\"")
                 .append(CHART_HEIGHT).append("\" viewBox=\"0 0 ").append(CHART_WIDTH).append(' ').append(CHART_HEIGHT)
@@ -138,7 +139,7 @@ final class HtmlReport {
         for (int i = 0; i <= 4; i++) {
             double x = left + w * i / 4.0;
             h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, top + hgt + 18,
-                    esc(FixtureRunner.seconds(maxT * i / 4))));
+                    esc(maxT < 2000 ? (maxT * i / 4) + " ms" : FixtureRunner.seconds(maxT * i / 4))));
         }
         h.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>", left, top + hgt, left + w, top + hgt))
                 .append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", left, top, left, top + hgt));
