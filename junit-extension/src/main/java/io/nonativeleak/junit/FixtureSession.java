@@ -1,0 +1,106 @@
+package io.nonativeleak.junit;
+
+import io.nonativeleak.shim.FixtureLauncher;
+import io.nonativeleak.shim.FixtureResult;
+import io.nonativeleak.shim.FixtureSpec;
+import io.nonativeleak.shim.UnsupportedPlatformException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MediaType;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The fixture runs made in one extension context (a test method with its {@code @BeforeEach}/{@code @AfterEach}
+ * methods, or a class with its {@code @BeforeAll}/{@code @AfterAll} methods), kept in that context's store.
+ * Closed by JUnit when the context ends; a {@link PythonFixture} kept beyond that refuses to run.
+ */
+final class FixtureSession implements AutoCloseable {
+    private static final int NAME_PREFIX_LIMIT = 120;
+
+    private final ExtensionContext context;
+    private final Settings settings;
+    private final String namePrefix;
+    private final List<FixtureRun> notClean = new ArrayList<>();
+    private volatile boolean closed;
+
+    FixtureSession(ExtensionContext context, Settings settings) {
+        this.context = context;
+        this.settings = settings;
+        this.namePrefix = namePrefix(context);
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    FixtureRun execute(FixtureSpec.Builder builder, String name, boolean gated) {
+        if (closed) {
+            throw new IllegalStateException("this PythonFixture belongs to " + context.getDisplayName()
+                    + ", which has finished; declare PythonFixture as a parameter where you run fixtures");
+        }
+        FixtureSpec spec = builder.build();
+        spec = spec.toBuilder().name(name != null ? name : namePrefix + "." + shortTarget(spec)).build();
+        FixtureLauncher launcher;
+        try {
+            launcher = FixtureLauncher.prepare(spec);
+        } catch (UnsupportedPlatformException e) {
+            throw new TestAbortedException(e.getMessage(), e);
+        }
+        FixtureResult result = launcher.run();
+        FixtureRun run = new FixtureRun(result, gated);
+        publish(run);
+        if (gated && run.outcome().failsGate()) {
+            synchronized (notClean) {
+                notClean.add(run);
+            }
+        }
+        return run;
+    }
+
+    /** Fails with every gated run of this context that was not CLEAN. */
+    void verify() {
+        List<FixtureRun> failures;
+        synchronized (notClean) {
+            failures = List.copyOf(notClean);
+            notClean.clear();
+        }
+        if (!failures.isEmpty()) throw GateFailure.of(failures);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private void publish(FixtureRun run) {
+        try {
+            context.publishReportEntry(Map.of("nonativeleak." + run.name(), run.outcome() + " " + run.reportFile()));
+        } catch (RuntimeException ignored) {
+            // reporting entries are a courtesy
+        }
+        try {
+            context.publishFile(run.reportFile().getFileName().toString(), MediaType.APPLICATION_JSON,
+                    target -> Files.copy(run.reportFile(), target));
+        } catch (LinkageError | RuntimeException ignored) {
+            // JUnit before 5.14 (no publishFile, or no org.junit.jupiter.api.MediaType), or no output directory
+        }
+    }
+
+    private static String namePrefix(ExtensionContext context) {
+        String prefix = context.getTestClass()
+                .map(c -> c.getPackageName().isEmpty() ? c.getName() : c.getName().substring(c.getPackageName().length() + 1))
+                .map(n -> n.replace('$', '.')).orElse("fixture");
+        prefix += context.getTestMethod().map(m -> "." + m.getName()).orElse("");
+        return prefix.length() > NAME_PREFIX_LIMIT ? prefix.substring(prefix.length() - NAME_PREFIX_LIMIT) : prefix;
+    }
+
+    private static String shortTarget(FixtureSpec spec) {
+        String target = spec.target();
+        if (spec.kind() == FixtureSpec.Kind.CALLABLE) return target.replace(':', '.');
+        String file = target.substring(target.lastIndexOf('/') + 1);
+        return file.endsWith(".py") ? file.substring(0, file.length() - 3) : file;
+    }
+}
