@@ -110,6 +110,8 @@ public @interface NoNativeLeak {
 
     /**
      * How many tracked allocations may still be live at the checkpoint before the run counts as {@code LEAKED}.
+     * A run is {@code CLEAN} only when it is within both limits, so tolerating a few small leaks means raising
+     * this and {@link #maxLeakedBytes()} together.
      *
      * @return the allowed number of leaks
      */
@@ -117,7 +119,7 @@ public @interface NoNativeLeak {
 
     /**
      * How many bytes tracked allocations may still hold at the checkpoint before the run counts as
-     * {@code LEAKED}.
+     * {@code LEAKED}. Applies together with {@link #maxLeaks()}.
      *
      * @return the allowed number of leaked bytes
      */

@@ -80,6 +80,17 @@ final class TestKit {
             return result.getThrowable().orElseThrow();
         }
 
+        /** Passes when that test succeeded; otherwise fails with what happened to it. */
+        void succeeded(String name) {
+            TestExecutionResult result = result(name);
+            if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                AssertionError error = new AssertionError(name + " did not succeed: " + result.getStatus() + " "
+                        + result.getThrowable().map(Throwable::toString).orElse(""));
+                result.getThrowable().ifPresent(error::initCause);
+                throw error;
+            }
+        }
+
         TestExecutionResult.Status status(String name) {
             return result(name).getStatus();
         }
