@@ -204,8 +204,8 @@ struct pattern *pattern_compile(const char *text, struct pattern_error *error) {
             fail(error, (int)i + 1, "'\\' must be followed by the character it escapes");
             return NULL;
         }
-        if (c == '\\') i++;
-        else if (c < 0x20 && !is_space((char)c)) {
+        if (c == '\\') c = (unsigned char)text[++i]; /* an escaped character is checked too */
+        if ((c < 0x20 && !is_space((char)c)) || c == 0x7f) {
             fail(error, (int)i + 1, "control character in pattern");
             return NULL;
         }
