@@ -1,6 +1,8 @@
 package io.nonativeleak.maven;
 
 import java.io.File;
+import java.nio.file.Path;
+import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -23,9 +25,16 @@ public abstract class AbstractNoNativeLeakMojo extends AbstractMojo {
     @Parameter(property = "nonativeleak.reportDirectory", defaultValue = "${project.build.directory}/nonativeleak")
     File reportDirectory;
 
-    /** The directory relative paths (scripts, interpreters) are resolved against: the project's base directory. */
-    @Parameter(defaultValue = "${project.basedir}", readonly = true, required = true)
+    /**
+     * The directory relative paths (scripts, interpreters) are resolved against: the project's base
+     * directory, or without a project the current directory.
+     */
+    @Parameter(defaultValue = "${project.basedir}", readonly = true)
     File baseDirectory;
+
+    /** The build's session: where Maven was started, and the user properties, for goals run without a project. */
+    @Parameter(defaultValue = "${session}", readonly = true)
+    MavenSession session;
 
     @Override
     public final void execute() throws MojoExecutionException, MojoFailureException {
@@ -34,7 +43,18 @@ public abstract class AbstractNoNativeLeakMojo extends AbstractMojo {
             getLog().info("Skipping NoNativeLeak: " + reason);
             return;
         }
+        if (baseDirectory == null) withoutProject();
         executeGoal();
+    }
+
+    /** Run from a bare directory (no pom.xml): paths resolve against it, reports go to ./target/nonativeleak. */
+    private void withoutProject() {
+        String root = session != null ? session.getExecutionRootDirectory() : null;
+        Path here = Path.of(root != null ? root : System.getProperty("user.dir")).toAbsolutePath();
+        baseDirectory = here.toFile();
+        String explicit = session != null ? session.getUserProperties().getProperty("nonativeleak.reportDirectory") : null;
+        reportDirectory = explicit != null && !explicit.isBlank() ? here.resolve(explicit.strip()).toFile()
+                : here.resolve("target").resolve("nonativeleak").toFile();
     }
 
     /** Why the goal is skipped, or null to run it. */
