@@ -1,0 +1,12 @@
+assert !new File(basedir, 'pom.xml').exists()
+def report = new groovy.json.JsonSlurper().parse(new File(basedir, 'target/nonativeleak/discover-buggy.json'))
+assert report.patterns == []                                  // every allocation tracked
+def site = report.sites.find { it.cStack && it.cStack[0].symbol == 'leak_block' }
+assert site.count == 6 && site.bytes == 6000
+assert site.suggestedPattern == 'leak_block'
+assert report.sites.every { !it.cStack || it.suggestedPattern }
+assert site.pythonStack.any { it.source == 'pointer = leaky.block(1000)  # LEAK-LINE' }
+// build.log is the last invocation's (report); the discover output is checked through its report above
+def html = new File(basedir, 'target/nonativeleak/index.html').text
+assert html.contains('discover-buggy') && html.contains('suggested pattern: <code class="suggested">leak_block</code>')
+return true
