@@ -36,7 +36,7 @@ public abstract class AbstractFixtureMojo extends AbstractNoNativeLeakMojo {
     @Parameter
     List<String> ignore = new ArrayList<>();
 
-    /** Environment variables added to (or, set empty, kept as empty in) the fixtures' environment. */
+    /** Environment variables set for the fixtures on top of the environment Maven runs in (an empty element sets an empty value). */
     @Parameter
     Map<String, String> environment = new LinkedHashMap<>();
 
