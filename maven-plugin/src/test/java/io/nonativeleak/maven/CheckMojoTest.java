@@ -177,6 +177,22 @@ class CheckMojoTest {
     }
 
     @Test
+    void anUnsupportedPlatformIsAConfigurationErrorBeforeAnythingRuns() {
+        CheckMojo mojo = Mojos.check(project, log);
+        mojo.fixtures = new ArrayList<>(List.of(Mojos.script(fixture("leak.py"))));
+        String os = System.getProperty("os.name");
+        System.setProperty("os.name", "Mac OS X");
+        try {
+            assertThatThrownBy(mojo::execute).isInstanceOf(MojoExecutionException.class)
+                    .hasMessageContaining("NoNativeLeak needs Linux x86-64 with glibc; this is Mac OS X. No fixture was run; "
+                            + "set nonativeleak.skip=true to skip NoNativeLeak on this machine.");
+        } finally {
+            System.setProperty("os.name", os);
+        }
+        assertThat(log.text()).doesNotContain("Running fixture");
+    }
+
+    @Test
     void skipSkipTestsAndMavenTestSkipEachSkipTheCheck() throws Exception {
         for (String flag : List.of("skip", "skipTests", "maven.test.skip")) {
             RecordingLog quiet = new RecordingLog();
