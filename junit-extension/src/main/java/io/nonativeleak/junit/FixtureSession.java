@@ -5,11 +5,13 @@ import io.nonativeleak.shim.FixtureResult;
 import io.nonativeleak.shim.FixtureSpec;
 import io.nonativeleak.shim.UnsupportedPlatformException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.MediaType;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -81,11 +83,24 @@ final class FixtureSession implements AutoCloseable {
         } catch (RuntimeException ignored) {
             // reporting entries are a courtesy
         }
+        String name = run.reportFile().getFileName().toString();
+        ThrowingConsumer<Path> copy = target -> Files.copy(run.reportFile(), target);
         try {
-            context.publishFile(run.reportFile().getFileName().toString(), MediaType.APPLICATION_JSON,
-                    target -> Files.copy(run.reportFile(), target));
+            context.publishFile(name, MediaType.APPLICATION_JSON, copy);
+        } catch (NoClassDefFoundError | NoSuchMethodError beforeJUnit514) {
+            publishBefore514(name, copy);
+        } catch (RuntimeException ignored) {
+            // no output directory configured (EngineTestKit's default, for one)
+        }
+    }
+
+    /** JUnit 5.12 and 5.13 have publishFile only with the media type that 5.14 deprecated; before 5.12 there is none. */
+    @SuppressWarnings("deprecation")
+    private void publishBefore514(String name, ThrowingConsumer<Path> copy) {
+        try {
+            context.publishFile(name, org.junit.jupiter.api.extension.MediaType.APPLICATION_JSON, copy);
         } catch (LinkageError | RuntimeException ignored) {
-            // JUnit before 5.14 (no publishFile, or no org.junit.jupiter.api.MediaType), or no output directory
+            // JUnit before 5.12: the report stays in the report directory only
         }
     }
 
