@@ -25,7 +25,11 @@ struct shard {
     struct nnl_live_entry *entries;
     uint64_t capacity;
     uint64_t used; /* live + deleted slots */
-    char padding[32];
+    uint64_t offset; /* file offset of the current table */
+    /* The table replaced at the last rebuild, released; the next rebuild to the same capacity reuses
+     * it, so a shard churning through short-lived blocks does not use up the table region. */
+    struct nnl_table_header *spare;
+    uint64_t spare_offset, spare_capacity;
 };
 
 struct site {
@@ -92,8 +96,16 @@ static int rehash(struct shard *s) {
     while (live * 2 >= capacity) capacity *= 2;
     uint64_t bytes = sizeof(struct nnl_table_header) + capacity * sizeof(struct nnl_live_entry);
     uint64_t offset;
-    struct nnl_table_header *table = output_table_alloc(bytes, &offset);
-    if (!table) return -1;
+    struct nnl_table_header *table;
+    if (s->spare && s->spare_capacity == capacity) {
+        table = s->spare;
+        offset = s->spare_offset;
+        s->spare = NULL;
+        memset(table, 0, bytes); /* released pages read as zeros only where the file system punches holes */
+    } else {
+        table = output_table_alloc(bytes, &offset);
+        if (!table) return -1;
+    }
     table->capacity = capacity;
     struct nnl_live_entry *entries = (struct nnl_live_entry *)(table + 1);
     for (uint64_t i = 0; i < s->capacity; i++) {
@@ -104,9 +116,14 @@ static int rehash(struct shard *s) {
         put_entry(&entries[j], address, s->entries[i].size, s->entries[i].site);
     }
     publish_table((int)(s - shards), offset);
-    if (s->entries)
-        output_table_release((struct nnl_table_header *)s->entries - 1,
-                             sizeof(struct nnl_table_header) + s->capacity * sizeof(struct nnl_live_entry));
+    if (s->entries) {
+        struct nnl_table_header *old = (struct nnl_table_header *)s->entries - 1;
+        output_table_release(old, sizeof(struct nnl_table_header) + s->capacity * sizeof(struct nnl_live_entry));
+        s->spare = old;
+        s->spare_offset = s->offset;
+        s->spare_capacity = s->capacity;
+    }
+    s->offset = offset;
     s->entries = entries;
     s->capacity = capacity;
     s->used = live;
