@@ -47,7 +47,9 @@ atomic_int tracker_recording;
 static struct shard shards[NNL_SHARDS];
 static atomic_uint_fast64_t live_count, live_bytes;
 static atomic_uint_fast64_t next_sample_millis;
-static uint64_t measure_start_millis;
+/* Set once by begin(); threads that see recording on may run before the store reaches them (the
+ * flag is read relaxed), so 0 means "not begun here yet" and the sample is skipped. */
+static _Atomic uint64_t measure_start_millis;
 static struct itab sites;
 static struct itab thread_names;
 static atomic_uint next_site_id;
@@ -62,7 +64,9 @@ static uint64_t now_ns(clockid_t clock) {
 /* ---- timeline ---- */
 
 static void sample_timeline(void) {
-    uint64_t t = now_ns(CLOCK_MONOTONIC_COARSE) / 1000000 - measure_start_millis;
+    uint64_t start = atomic_load_explicit(&measure_start_millis, memory_order_relaxed);
+    if (!start) return;
+    uint64_t t = now_ns(CLOCK_MONOTONIC_COARSE) / 1000000 - start;
     if (t < atomic_load_explicit(&next_sample_millis, memory_order_relaxed)) return;
     struct nnl_file_header *h = output_header();
     if (!h) return;
@@ -434,7 +438,7 @@ void tracker_moved(void *address, size_t size, uint32_t site_plus_one) {
 
 static void begin(struct nnl_file_header *h) {
     uint64_t now = now_ns(CLOCK_MONOTONIC);
-    measure_start_millis = now_ns(CLOCK_MONOTONIC_COARSE) / 1000000;
+    atomic_store_explicit(&measure_start_millis, now_ns(CLOCK_MONOTONIC_COARSE) / 1000000, memory_order_relaxed);
     atomic_store(&next_sample_millis, 0);
     atomic_store(&h->measure_start_ns, now);
     atomic_store(&h->state, NNL_STATE_TRACKING);
