@@ -4,4 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
-exec mvn -B verify -Dnonativeleak.it.python="$PWD/.venv/bin/python" "$@"
+# The case-study tests need numpy and numba: the .venv made by setup.sh. The HTML report's browser
+# test must not skip here: setup.sh --tests installed Chromium.
+venv_python="$PWD/.venv/bin/python"
+exec mvn -B verify \
+  -Dnonativeleak.it.numbaPython="$venv_python" \
+  -Dnonativeleak.test.numbaPython="$venv_python" \
+  -Dnonativeleak.test.chromium=required \
+  "$@"

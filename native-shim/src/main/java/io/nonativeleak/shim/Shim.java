@@ -82,6 +82,8 @@ public final class Shim {
     }
 
     private static String loadFailure(Path library, String message) {
+        // JNA appends every place it looked (the whole class path); the loader's own words come first.
+        if (message != null && message.contains("\n")) message = message.substring(0, message.indexOf('\n'));
         String hint = message != null && message.contains("libunwind")
                 ? " (the shim needs the libunwind runtime: apt-get install libunwind8)"
                 : "";
