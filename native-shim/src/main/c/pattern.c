@@ -136,6 +136,7 @@ static int parse_alternative(const char *s, size_t len, int pos, struct alternat
     if (len == 0) return fail(error, pos, "empty alternative: '|' needs a matcher on both sides");
     if (len == 3 && memcmp(s, "...", 3) == 0)
         return fail(error, pos, "'...' stands for any number of frames and cannot be an alternative");
+    if (strspn(s, ".") >= len) return fail(error, pos, "a run of dots must be exactly '...' (any number of frames)");
     if (len == 1 && s[0] == '*') {
         alt->kind = ALT_ANY;
         alt->text = "*";
@@ -194,13 +195,23 @@ static int parse_matcher(const char *s, size_t len, int pos, struct matcher *m, 
     return 1;
 }
 
+/* Where the matcher of this index (0-based) starts in text. */
+static size_t matcher_start(const char *text, size_t len, int index) {
+    size_t i = 0;
+    for (int seen = 0;; seen++) {
+        while (i < len && is_space(text[i])) i++;
+        if (seen == index || i == len) return i;
+        while (i < len && !is_space(text[i])) i += text[i] == '\\' ? 2 : 1;
+    }
+}
+
 struct pattern *pattern_compile(const char *text, struct pattern_error *error) {
     error->position = 0;
     error->reason[0] = '\0';
     size_t len = strlen(text);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
-        if (c == '\\' && (i + 1 == len || is_space(text[i + 1]))) {
+        if (c == '\\' && (i + 1 == len || (is_space(text[i + 1]) && text[i + 1] != ' '))) {
             fail(error, (int)i + 1, "'\\' must be followed by the character it escapes");
             return NULL;
         }
@@ -223,7 +234,8 @@ struct pattern *pattern_compile(const char *text, struct pattern_error *error) {
         return NULL;
     }
     if (count > NNL_MAX_FRAMES) {
-        fail(error, 1, "more than 64 frame matchers: patterns are matched against at most 64 frames");
+        fail(error, (int)matcher_start(text, len, NNL_MAX_FRAMES) + 1,
+             "more than 64 frame matchers: patterns are matched against at most 64 frames");
         return NULL;
     }
 
