@@ -82,8 +82,10 @@ public final class Shim {
     }
 
     private static String loadFailure(Path library, String message) {
-        // JNA appends every place it looked (the whole class path); the loader's own words come first.
-        if (message != null && message.contains("\n")) message = message.substring(0, message.indexOf('\n'));
+        // JNA adds a line listing every place it looked (the whole class path): keep the loader's own words.
+        if (message != null)
+            message = message.lines().filter(l -> !l.contains("not found in resource path")).map(String::strip)
+                    .filter(l -> !l.isEmpty()).collect(java.util.stream.Collectors.joining(" "));
         String hint = message != null && message.contains("libunwind")
                 ? " (the shim needs the libunwind runtime: apt-get install libunwind8)"
                 : "";
