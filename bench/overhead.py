@@ -438,11 +438,14 @@ def machine_info():
 
 
 def git_describe():
+    """The shim's sources: the last commit that changed them, and whether the work tree differs."""
     try:
-        head = subprocess.check_output(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], text=True).strip()
-        dirty = subprocess.check_output(["git", "-C", REPO, "status", "--porcelain", "--", "native-shim/src"],
-                                        text=True).strip()
-        return head + (" (native-shim/src modified)" if dirty else "")
+        def git(*argv):
+            return subprocess.check_output(["git", "-C", REPO, *argv], text=True, stderr=subprocess.DEVNULL).strip()
+        last = git("log", "-1", "--format=%h", "--", "native-shim/src/main/c", "native-shim/src/main/python")
+        dirty = git("status", "--porcelain", "--", "native-shim/src/main/c", "native-shim/src/main/python")
+        return f"{last} (last commit to the shim's C sources and runner; HEAD {git('rev-parse', '--short', 'HEAD')})" + (
+            ", with uncommitted changes to them" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -643,7 +646,7 @@ def render(info, results):
         f"load average before {info['loadBefore'][0]:.2f}, after {info['loadAfter'][0]:.2f}",
         f"- Python {v['python']}, numpy {v['numpy']}, numba {v['numba']}, memray {v['memray']}"
         + (f", heaptrack {info['heaptrack'].split()[-1]}" if info.get("heaptrack") else ""),
-        f"- shim from commit {info['shimCommit']}",
+        f"- shim built from {info['shimCommit']}",
         f"- {info['reps']} measured rounds after {info['warmupRounds']} discarded warm-up round(s); modes "
         f"interleaved per round ({info['order']} order); OPENBLAS_NUM_THREADS={info['blasThreads']}; "
         f"runs at niceness {info['nice']}, each started once the rest of the machine used < "
