@@ -38,7 +38,7 @@ struct module_list {
 
 static _Atomic(struct module_list *) modules;
 static struct itab frame_cache;
-static atomic_uint generation;
+atomic_uint symbols_generation_counter;
 static uintptr_t shim_start, shim_end;
 
 /* CPython's raw-allocator wrappers, skipped before frame 0 is counted (SPEC §3, fixed per release). */
@@ -330,10 +330,8 @@ int symbols_in_shim(uintptr_t address) { return address >= shim_start && address
 unsigned symbols_invalidate(void) {
     itab_clear(&frame_cache);
     atomic_store(&modules, NULL);
-    return atomic_fetch_add(&generation, 1) + 1;
+    return atomic_fetch_add(&symbols_generation_counter, 1) + 1;
 }
-
-unsigned symbols_generation(void) { return atomic_load_explicit(&generation, memory_order_relaxed); }
 
 void symbols_init(void) {
     struct module *self = module_for((uintptr_t)&symbols_init);

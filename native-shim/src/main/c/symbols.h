@@ -34,7 +34,12 @@ const struct frame_symbol *symbols_lookup(uintptr_t return_address);
 int symbols_in_shim(uintptr_t address);
 /* Forget everything cached by address (a library was unloaded); returns the new generation. */
 unsigned symbols_invalidate(void);
-unsigned symbols_generation(void);
+/* Bumped by symbols_invalidate: caches keyed by address keep it with their entries. Read on every
+ * candidate allocation, so inline. */
+extern atomic_uint symbols_generation_counter;
+static inline unsigned symbols_generation(void) {
+    return atomic_load_explicit(&symbols_generation_counter, memory_order_relaxed);
+}
 /* Is name one of the allocator wrappers skipped before frame 0? */
 int symbols_is_wrapper(const char *name);
 void symbols_register_fork_locks(void);

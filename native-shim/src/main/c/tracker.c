@@ -25,6 +25,7 @@ struct shard {
     struct nnl_live_entry *entries;
     uint64_t capacity;
     uint64_t used; /* live + deleted slots */
+    atomic_uint_fast64_t live; /* read without the lock: most frees are of blocks in empty shards */
     uint64_t offset; /* file offset of the current table */
     /* The table replaced at the last rebuild, released; the next rebuild to the same capacity reuses
      * it, so a shard churning through short-lived blocks does not use up the table region. */
@@ -157,6 +158,7 @@ static int insert(uint64_t address, uint64_t size, uint32_t site) {
                 target = &s->entries[i];
                 s->used++;
             }
+            atomic_fetch_add_explicit(&s->live, 1, memory_order_relaxed);
             break;
         }
     }
@@ -171,6 +173,8 @@ uint32_t tracker_forget(void *pointer, size_t *size) {
     uint64_t address = (uint64_t)pointer, hash = address_hash(address);
     struct shard *s = shard_of(hash);
     uint32_t site_plus_one = 0;
+    /* The freeing thread owns the block: had it been recorded, that increment happened before. */
+    if (!atomic_load_explicit(&s->live, memory_order_relaxed)) return 0;
     nnl_lock_acquire(&s->lock);
     for (uint64_t i = hash & (s->capacity - 1); s->capacity; i = (i + 1) & (s->capacity - 1)) {
         uint64_t a = atomic_load_explicit(&s->entries[i].address, memory_order_relaxed);
@@ -179,6 +183,7 @@ uint32_t tracker_forget(void *pointer, size_t *size) {
             *size = s->entries[i].size;
             site_plus_one = s->entries[i].site + 1;
             atomic_store_explicit(&s->entries[i].address, DELETED, memory_order_release);
+            atomic_fetch_sub_explicit(&s->live, 1, memory_order_relaxed);
             break;
         }
     }
