@@ -86,14 +86,12 @@ static int same_stack(const void *entry, const void *key) {
 }
 
 static int verdict_for(const struct frame_view *views, int n) {
-    if (pattern_count == 0) return 0; /* no pattern: every allocation is tracked */
-    for (int i = 0; i < pattern_count; i++) {
-        if (!pattern_matches(patterns[i], views, n)) continue;
-        for (int j = 0; j < ignore_count; j++)
-            if (pattern_matches(ignores[j], views, n)) return VERDICT_IGNORED;
-        return i;
-    }
-    return VERDICT_NO_MATCH;
+    int verdict = pattern_count == 0 ? 0 : VERDICT_NO_MATCH; /* no pattern: every allocation matches */
+    for (int i = 0; verdict == VERDICT_NO_MATCH && i < pattern_count; i++)
+        if (pattern_matches(patterns[i], views, n)) verdict = i;
+    for (int j = 0; verdict >= 0 && j < ignore_count; j++)
+        if (pattern_matches(ignores[j], views, n)) verdict = VERDICT_IGNORED;
+    return verdict;
 }
 
 static const struct stack *classify(const uintptr_t *frames, int count, uint64_t hash) {
@@ -121,6 +119,10 @@ const struct stack *unwind_matching_stack(uintptr_t return_address) {
     while (skip < n && symbols_in_shim((uintptr_t)raw[skip])) skip++;
     const uintptr_t *frames = (const uintptr_t *)raw + skip;
     int count = n - skip;
+    /* The shim calls no user code, so a shim frame further down means the unwinder lost its way
+     * (code without unwind information, such as JIT code): what follows is not the real stack. */
+    for (int i = 0; i < count; i++)
+        if (symbols_in_shim(frames[i])) count = i;
     /* One multiply per frame and a single final mix: this runs on every candidate allocation. */
     uint64_t hash = (uint64_t)count;
     for (int i = 0; i < count; i++) hash = (hash ^ frames[i]) * 0x100000001b3ULL;

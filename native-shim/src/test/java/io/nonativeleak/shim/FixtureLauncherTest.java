@@ -88,6 +88,15 @@ class FixtureLauncherTest {
     }
 
     @Test
+    void ignorePatternsApplyWhenEveryAllocationIsTracked() {
+        RunReport everything = run(fixture("leak.py").patterns(List.of()).requireMatch(false));
+        assertThat(everything.sites()).anyMatch(s -> "leak_block".equals(s.cStack().get(0).symbol()));
+
+        RunReport ignored = run(fixture("leak.py").patterns(List.of()).ignore(List.of(PATTERN)).requireMatch(false));
+        assertThat(ignored.sites()).noneMatch(s -> "leak_block".equals(s.cStack().get(0).symbol()));
+    }
+
+    @Test
     void warmUpRunsAreNeverJudged() {
         assertThat(run(fixture("warm_cache.py")).outcome()).isEqualTo(Outcome.LEAKED);
         RunReport warmedUp = run(fixture("warm_cache.py").warmup(1));
