@@ -50,6 +50,7 @@ final class Discovery {
                 + " finished " + report.outcome() + " in " + FixtureRunner.seconds(report.durationMillis())
                 + " (python " + report.fixture().pythonVersion() + ", warmup " + report.fixture().warmup() + ")");
         out.add("  patterns: " + (report.patterns().isEmpty() ? "(none: every allocation)" : String.join("  ;  ", report.patterns()))
+                + (report.ignore().isEmpty() ? "" : "; ignore: " + String.join("  ;  ", report.ignore()))
                 + "; matched " + ReportText.counts(report.matched()));
         switch (report.outcome()) {
             case FIXTURE_FAILED, CRASHED, TIMED_OUT -> {

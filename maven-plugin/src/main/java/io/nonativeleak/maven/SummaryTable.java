@@ -19,7 +19,7 @@ final class SummaryTable {
                 run.outcomeText(),
                 reported ? Long.toString(run.result().report().leaked().count()) : "-",
                 reported ? Long.toString(run.result().report().leaked().bytes()) : "-",
-                FixtureRunner.seconds(run.millis())});
+                FixtureRunner.seconds(reported ? run.result().report().durationMillis() : run.millis())});
         }
         int[] width = new int[HEADER.length];
         for (String[] row : rows) for (int i = 0; i < row.length; i++) width[i] = Math.max(width[i], row[i].length());
