@@ -17,12 +17,15 @@
 
 enum { SYMTAB_UNLOADED = 0, SYMTAB_LOADING = 1, SYMTAB_READY = 2, SYMTAB_NONE = 3 };
 
+/* 16 bytes: a C++ library has hundreds of thousands of functions. */
 struct symtab_entry {
     uint64_t start; /* ELF address (before the load bias) */
-    uint64_t size;
-    uint32_t name;  /* offset into strtab */
-    uint32_t bind;
+    uint32_t size;  /* functions are smaller than 4 GiB */
+    uint32_t name;  /* offset into strtab, binding rank in the top two bits */
 };
+
+#define NAME_OFFSET(e) ((e)->name & 0x3fffffffu)
+#define BIND_RANK(e) ((e)->name >> 30)
 
 struct symtab {
     uint64_t count;
@@ -166,11 +169,12 @@ static void sort_by_start(struct symtab_entry *a, uint64_t n) {
     }
 }
 
-static int bind_rank(uint32_t bind) { return bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2; }
+static uint32_t bind_rank(unsigned bind) { return bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2; }
 
 static int is_function(const ElfW(Sym) *sym) {
     int type = ELF64_ST_TYPE(sym->st_info);
-    return (type == STT_FUNC || type == STT_GNU_IFUNC) && sym->st_shndx != SHN_UNDEF && sym->st_value != 0;
+    return (type == STT_FUNC || type == STT_GNU_IFUNC) && sym->st_shndx != SHN_UNDEF && sym->st_value != 0 &&
+           sym->st_size <= UINT32_MAX && sym->st_name < (1u << 30);
 }
 
 static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
@@ -202,9 +206,8 @@ static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
     for (uint64_t i = 0; i < total; i++) {
         if (!is_function(&syms[i]) || syms[i].st_name >= strings->sh_size) continue;
         entries[n].start = syms[i].st_value;
-        entries[n].size = syms[i].st_size;
-        entries[n].name = syms[i].st_name;
-        entries[n].bind = ELF64_ST_BIND(syms[i].st_info);
+        entries[n].size = (uint32_t)syms[i].st_size;
+        entries[n].name = syms[i].st_name | bind_rank(ELF64_ST_BIND(syms[i].st_info)) << 30;
         n++;
     }
     sort_by_start(entries, n);
@@ -213,8 +216,8 @@ static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
     for (uint64_t i = 0; i < n; i++) {
         if (kept && entries[kept - 1].start == entries[i].start) {
             struct symtab_entry *k = &entries[kept - 1];
-            if (bind_rank(entries[i].bind) < bind_rank(k->bind) || (k->size == 0 && entries[i].size)) {
-                uint64_t size = k->size > entries[i].size ? k->size : entries[i].size;
+            if (BIND_RANK(&entries[i]) < BIND_RANK(k) || (k->size == 0 && entries[i].size)) {
+                uint32_t size = k->size > entries[i].size ? k->size : entries[i].size;
                 *k = entries[i];
                 k->size = size;
             }
@@ -226,6 +229,10 @@ static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
     st->entries = entries;
     st->strtab = (const char *)image + strings->sh_offset;
     st->strtab_size = strings->sh_size;
+    /* The symbols are copied: their pages need not stay resident (names are still read from strtab). */
+    uintptr_t first = ((uintptr_t)image + table->sh_offset + 4095) & ~(uintptr_t)4095;
+    uintptr_t end = ((uintptr_t)image + table->sh_offset + table->sh_size) & ~(uintptr_t)4095;
+    if (end > first) madvise((void *)first, end - first, MADV_DONTNEED);
     return st;
 }
 
@@ -301,7 +308,7 @@ static const char *honest_symbol(struct module *m, uintptr_t pc) {
         inside = unw_get_proc_info_by_ip(unw_local_addr_space, pc, &pi, NULL) == 0 &&
                  pi.start_ip == e->start + m->base && pc < pi.end_ip;
     }
-    return inside ? demangled(st->strtab + e->name) : NULL;
+    return inside ? demangled(st->strtab + NAME_OFFSET(e)) : NULL;
 }
 
 static int same_address(const void *entry, const void *key) {
