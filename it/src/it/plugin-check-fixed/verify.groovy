@@ -1,5 +1,5 @@
 def log = new File(basedir, 'build.log').text
-assert log.contains('Running fixture fixed: src/test/python/fixed.py 7')
+assert log.contains("Running fixture fixed: ${fixtures}/fixed.py 7")
 assert log =~ /fixed +CLEAN +0 +0 +\d+\.\d\d s/
 assert log.contains('All 1 fixtures CLEAN')
 assert log.contains('BUILD SUCCESS')

@@ -1,5 +1,5 @@
 def log = new File(basedir, 'build.log').text
-assert log.contains('Running fixture buggy: src/test/python/buggy.py 7')
+assert log.contains("Running fixture buggy: ${fixtures}/buggy.py 7")
 assert log =~ /Fixture buggy: LEAKED in \d+\.\d\d s/
 assert log =~ /fixture +outcome +leaked +bytes +duration/
 assert log =~ /buggy +LEAKED +7 +7000 +\d+\.\d\d s/

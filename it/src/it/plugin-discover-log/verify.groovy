@@ -1,5 +1,5 @@
 def log = new File(basedir, 'build.log').text
-assert log.contains('Running fixture discover-buggy: src/test/python/buggy.py 6 ignored-extra')
+assert log.contains("Running fixture discover-buggy: ${fixtures}/buggy.py 6 ignored-extra")
 assert log =~ /Live allocation sites after the fixture finished, by bytes: 2 of \d+ sites/
 assert log.contains('CallStack[1]: may-leak=')
 assert log.contains('CallStack[2]: may-leak=')
