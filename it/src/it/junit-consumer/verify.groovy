@@ -6,6 +6,15 @@ assert xml.testcase.findAll { it.failure.size() > 0 }.size() == 1
 assert xml.testcase.findAll { it.error.size() > 0 || it.skipped.size() > 0 }.isEmpty()
 assert xml.testcase.find { it.@name.text().startsWith('inheritsTheGate') }.@classname == 'consumer.BacktestLeakTest$Nightly'
 
+// On the JUnit line of this invoker execution (junitVersion, it/pom.xml): Surefire ran the tests on that JUnit, and
+// runsOnTheProjectsJUnit, which compares the running JUnit with expectedJUnit, passed (the only failure is below).
+assert junitVersion ==~ /\d+\.\d+\.\d+/
+def property = { name -> xml.properties.property.find { it.@name == name }.@value.text() }
+assert property('expectedJUnit') == junitVersion
+def jupiter = property('surefire.test.class.path').split(':').findAll { it.contains('junit-jupiter-api') }*.replaceAll('.*/', '')
+assert jupiter == ["junit-jupiter-api-${junitVersion}.jar".toString()]
+assert xml.testcase.find { it.@name.text().startsWith('runsOnTheProjectsJUnit') }.failure.size() == 0
+
 def failed = xml.testcase.find { it.failure.size() > 0 }
 assert failed.@name.text().startsWith('buggyBacktestFailsTheBuild')
 def message = failed.failure.text()
