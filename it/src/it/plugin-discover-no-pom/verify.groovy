@@ -6,7 +6,11 @@ assert site.count == 6 && site.bytes == 6000
 assert site.suggestedPattern == 'leak_block'
 assert report.sites.every { !it.cStack || it.suggestedPattern }
 assert site.pythonStack.any { it.source == 'pointer = leaky.block(1000)  # LEAK-LINE' }
-// build.log is the last invocation's (report); the discover output is checked through its report above
+// build.log holds both invocations: discover printed the site with both stacks and its suggestion
+def log = new File(basedir, 'build.log').text
+assert log.contains('pointer = leaky.block(1000)  # LEAK-LINE')
+assert log.contains('suggested pattern: leak_block')
+assert log.count('BUILD SUCCESS') == 2
 def html = new File(basedir, 'target/nonativeleak/index.html').text
 assert html.contains('discover-buggy') && html.contains('suggested pattern: <code class="suggested">leak_block</code>')
 return true

@@ -22,6 +22,8 @@
 #include "unwind.h"
 
 #define CALLER() ((uintptr_t)__builtin_return_address(0))
+/* Where CALLER() lies on the stack: built with frame pointers, just above the saved rbp. */
+#define CALLER_SLOT() ((uintptr_t)__builtin_frame_address(0) + sizeof(void *))
 #define RECORDING() unlikely(atomic_load_explicit(&tracker_recording, memory_order_relaxed))
 #define EXIT_STATUS_UNKNOWN INT32_MIN
 
@@ -85,11 +87,11 @@ static inline int resolved(void) {
 
 /* ---- the hooks into the tracking core ---- */
 
-static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller) {
+static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
     if (nnl_in_shim || !p) return;
     int saved = errno;
     nnl_in_shim = 1;
-    const struct stack *stack = unwind_matching_stack(caller);
+    const struct stack *stack = unwind_matching_stack(caller, caller_slot);
     if (stack) tracker_record(p, size, stack);
     nnl_in_shim = 0;
     errno = saved;
@@ -105,7 +107,7 @@ static __attribute__((noinline)) void before_free(void *p) {
     errno = saved;
 }
 
-static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uintptr_t caller) {
+static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
     if (nnl_in_shim) return real_realloc(p, size);
     int saved = errno;
     nnl_in_shim = 1;
@@ -117,7 +119,7 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
     saved = errno;
     if (q && site) tracker_moved(q, size, site);
     else if (q) {
-        const struct stack *stack = unwind_matching_stack(caller);
+        const struct stack *stack = unwind_matching_stack(caller, caller_slot);
         if (stack) tracker_record(q, size, stack);
     } else if (site && size) {
         tracker_moved(p, old_size, site); /* realloc failed: the old block is still there */
@@ -132,7 +134,7 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
 NNL_EXPORT void *malloc(size_t size) {
     if (unlikely(!resolved())) return bootstrap_alloc(size, 16);
     void *p = real_malloc(size);
-    if (RECORDING()) after_alloc(p, size, CALLER());
+    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT());
     return p;
 }
 
@@ -142,7 +144,7 @@ NNL_EXPORT void *calloc(size_t count, size_t size) {
         return __builtin_mul_overflow(count, size, &total) ? NULL : bootstrap_alloc(total, 16); /* zeroed: static */
     }
     void *p = real_calloc(count, size);
-    if (RECORDING()) after_alloc(p, count * size, CALLER());
+    if (RECORDING()) after_alloc(p, count * size, CALLER(), CALLER_SLOT());
     return p;
 }
 
@@ -166,7 +168,7 @@ NNL_EXPORT void *realloc(void *p, size_t size) {
         return q;
     }
     if (unlikely(p && from_bootstrap(p))) return realloc_from_bootstrap(p, size);
-    if (RECORDING()) return tracked_realloc(p, size, CALLER());
+    if (RECORDING()) return tracked_realloc(p, size, CALLER(), CALLER_SLOT());
     return real_realloc(p, size);
 }
 
@@ -177,7 +179,7 @@ NNL_EXPORT void *reallocarray(void *p, size_t count, size_t size) {
         return NULL;
     }
     if (unlikely(!resolved() || (p && from_bootstrap(p)))) return realloc(p, total);
-    if (RECORDING()) return tracked_realloc(p, total, CALLER());
+    if (RECORDING()) return tracked_realloc(p, total, CALLER(), CALLER_SLOT());
     return real_realloc(p, total);
 }
 
@@ -187,35 +189,35 @@ NNL_EXPORT int posix_memalign(void **out, size_t alignment, size_t size) {
         return *out ? 0 : ENOMEM;
     }
     int result = real_posix_memalign(out, alignment, size);
-    if (RECORDING() && result == 0) after_alloc(*out, size, CALLER());
+    if (RECORDING() && result == 0) after_alloc(*out, size, CALLER(), CALLER_SLOT());
     return result;
 }
 
 NNL_EXPORT void *aligned_alloc(size_t alignment, size_t size) {
     if (unlikely(!resolved())) return bootstrap_alloc(size, alignment);
     void *p = real_aligned_alloc(alignment, size);
-    if (RECORDING()) after_alloc(p, size, CALLER());
+    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT());
     return p;
 }
 
 NNL_EXPORT void *memalign(size_t alignment, size_t size) {
     if (unlikely(!resolved())) return bootstrap_alloc(size, alignment);
     void *p = real_memalign(alignment, size);
-    if (RECORDING()) after_alloc(p, size, CALLER());
+    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT());
     return p;
 }
 
 NNL_EXPORT void *valloc(size_t size) {
     if (unlikely(!resolved())) return bootstrap_alloc(size, 4096);
     void *p = real_valloc(size);
-    if (RECORDING()) after_alloc(p, size, CALLER());
+    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT());
     return p;
 }
 
 NNL_EXPORT void *pvalloc(size_t size) {
     if (unlikely(!resolved())) return bootstrap_alloc((size + 4095) & ~(size_t)4095, 4096);
     void *p = real_pvalloc(size);
-    if (RECORDING()) after_alloc(p, (size + 4095) & ~(size_t)4095, CALLER());
+    if (RECORDING()) after_alloc(p, (size + 4095) & ~(size_t)4095, CALLER(), CALLER_SLOT());
     return p;
 }
 

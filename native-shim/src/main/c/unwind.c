@@ -1,7 +1,9 @@
 #include "unwind.h"
 
 #include <libunwind.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arena.h"
 #include "common.h"
@@ -25,9 +27,53 @@ static struct itab stacks;
  * (address << 16) | (generation << 2) | PREFILTER_*. */
 static _Atomic uint64_t prefilter[PREFILTER_SLOTS];
 
+/* ---- stack shapes: a recurring stack confirmed by reading its return addresses ----
+ *
+ * A thread that allocates again from the same caller at the same stack address is usually on the
+ * same stack as last time. When each frame's size is fixed by its return address (no stack
+ * realignment, no signal frame) or by its frame pointer (which is checked too), the return
+ * addresses lie in the same stack slots as last time: reading those slots and comparing confirms
+ * the whole stack at a load or two per frame, where unwinding costs an order of magnitude more.
+ * Every read is of the live stack: the slots of frame i lie inside frames 0..i-1 once those are
+ * confirmed. Shapes are per thread, so a slot is never read on another thread's stack. */
+#define SHAPE_SETS 8
+#define SHAPE_WAYS 2
+/* A thread may record this many shapes, and one more per SHAPE_EARN unwinds: recording walks the
+ * stack with unw_step, which is slow, and a stack that recurs at ever new depths never pays back. */
+#define SHAPE_FREE_RECORDINGS 64
+#define SHAPE_EARN 256
+
+struct shape {
+    uintptr_t return_slot; /* where the allocation function's return address (frame 0) lies */
+    const struct stack *stack;
+    unsigned generation;
+    /* Frame i's return address lies at return_slot + 8 * return_words[i]. */
+    uint16_t return_words[RAW_DEPTH];
+    /* Frame i keeps a frame pointer: 0, or 1 + where (in words above return_slot - 8) a callee
+     * saved it; it must still point just below frame i's return address. */
+    uint16_t frame_pointer_words[RAW_DEPTH];
+};
+
+struct shape_table {
+    uint64_t unwinds, recordings;
+    unsigned next_way;
+    struct shape sets[SHAPE_SETS][SHAPE_WAYS];
+};
+
+static __thread struct shape_table *shape_table __attribute__((tls_model("initial-exec")));
+static __thread int shape_table_retired __attribute__((tls_model("initial-exec")));
+static pthread_key_t shape_table_key;
+
+static void retire_shape_table(void *table) {
+    shape_table = NULL;
+    shape_table_retired = 1; /* destructors running after this one may still allocate */
+    munmap(table, sizeof(struct shape_table));
+}
+
 void unwind_init(void) {
     /* Per-thread caches: unwinding never takes a lock shared with other threads. */
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    pthread_key_create(&shape_table_key, retire_shape_table);
 }
 
 int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error) {
@@ -111,25 +157,120 @@ static const struct stack *classify(const uintptr_t *frames, int count, uint64_t
     return kept ? kept : s;
 }
 
-const struct stack *unwind_matching_stack(uintptr_t return_address) {
-    if (prefilter_enabled && prefilter_rejects(return_address)) return NULL;
+static struct shape *shape_set(uintptr_t return_slot, uintptr_t return_address) {
+    return shape_table->sets[nnl_mix64(return_slot ^ return_address) % SHAPE_SETS];
+}
+
+static inline uintptr_t word_at(uintptr_t address) { return *(const uintptr_t *)address; }
+
+static const struct stack *shape_confirm(uintptr_t return_slot, uintptr_t return_address) {
+    if (!shape_table || !return_slot || word_at(return_slot) != return_address) return NULL;
+    unsigned generation = symbols_generation();
+    const struct shape *set = shape_set(return_slot, return_address);
+    for (int w = 0; w < SHAPE_WAYS; w++) {
+        const struct shape *shape = &set[w];
+        const struct stack *s = shape->stack;
+        if (shape->return_slot != return_slot || !s || shape->generation != generation || s->frames[0] != return_address)
+            continue;
+        int i = 1;
+        for (; i < s->count; i++) {
+            uintptr_t slot = return_slot + 8 * (uintptr_t)shape->return_words[i];
+            unsigned saved_at = shape->frame_pointer_words[i - 1];
+            if (saved_at && word_at(return_slot - 8 + 8 * (uintptr_t)(saved_at - 1)) != slot - 8) break;
+            if (word_at(slot) != s->frames[i]) break;
+        }
+        if (i == s->count) return s;
+    }
+    return NULL;
+}
+
+static int may_record_shape(void) {
+    if (!shape_table && !shape_table_retired) {
+        void *table = mmap(NULL, sizeof(struct shape_table), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (table == MAP_FAILED) return 0;
+        if (pthread_setspecific(shape_table_key, table) != 0) {
+            munmap(table, sizeof(struct shape_table));
+            return 0;
+        }
+        shape_table = table;
+    }
+    return shape_table && shape_table->recordings < SHAPE_FREE_RECORDINGS + shape_table->unwinds / SHAPE_EARN;
+}
+
+static int get_registers(unw_cursor_t *cursor, unw_word_t *ip, unw_word_t *sp, unw_word_t *rbp) {
+    return unw_get_reg(cursor, UNW_REG_IP, ip) == 0 && unw_get_reg(cursor, UNW_REG_SP, sp) == 0 &&
+           unw_get_reg(cursor, UNW_X86_64_RBP, rbp) == 0;
+}
+
+/* Walks the stack s again with unw_step and keeps where each return address lies, unless a frame
+ * could change size unchecked: then this stack has no fixed shape and nothing is kept. */
+static void shape_record(const struct stack *s, uintptr_t return_slot) {
+    shape_table->recordings++;
+    unw_context_t context;
+    unw_cursor_t cursor;
+    if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return;
+    unw_word_t ip, sp, rbp;
+    do { /* out of the shim's own frames, to the frame whose callee returns through return_slot */
+        if (unw_step(&cursor) <= 0 || !get_registers(&cursor, &ip, &sp, &rbp) || sp > return_slot + 8) return;
+    } while (sp != return_slot + 8);
+    if (ip != s->frames[0]) return;
+    struct shape shape = {.return_slot = return_slot, .stack = s, .generation = symbols_generation()};
+    for (int i = 1; i < s->count; i++) {
+        unw_word_t frame_sp = sp, frame_rbp = rbp;
+        unw_save_loc_t saved;
+        if (unw_is_signal_frame(&cursor) > 0 || unw_get_save_loc(&cursor, UNW_X86_64_RBP, &saved) != 0 ||
+            unw_step(&cursor) <= 0 || !get_registers(&cursor, &ip, &sp, &rbp))
+            return;
+        uintptr_t slot = sp - 8;
+        if (ip != s->frames[i] || slot < return_slot || (slot - return_slot) / 8 >= UINT16_MAX || word_at(slot) != ip) return;
+        shape.return_words[i] = (uint16_t)((slot - return_slot) / 8);
+        if (frame_rbp == slot - 8) {
+            /* A frame pointer: the frame's size is fixed once the saved value is checked, which
+             * must lie in the frames already confirmed (or in the shim's frame below them). */
+            uintptr_t at = saved.type == UNW_SLT_MEMORY ? (uintptr_t)saved.u.addr : 0;
+            if (at < return_slot - 8 || at >= frame_sp - 8 || at % 8 || word_at(at) != frame_rbp) return;
+            shape.frame_pointer_words[i - 1] = (uint16_t)((at - (return_slot - 8)) / 8 + 1);
+        } else if (frame_rbp >= frame_sp + 8 && frame_rbp < sp && word_at(frame_rbp - 8) == sp) {
+            return; /* gcc's stack realignment: the size depends on the alignment it was called with */
+        }
+    }
+    /* The stack must end at its last frame because that frame's unwind information says so. */
+    if (unw_step(&cursor) != 0) return;
+    struct shape *set = shape_set(return_slot, s->frames[0]);
+    set[shape_table->next_way++ % SHAPE_WAYS] = shape;
+}
+
+/* The stack unwound with libunwind and classified, from the cache when it was seen before. */
+static const struct stack *unwind_stack(uintptr_t return_slot) {
     void *raw[RAW_DEPTH];
     int n = unw_backtrace(raw, RAW_DEPTH);
     int skip = 0;
     while (skip < n && symbols_in_shim((uintptr_t)raw[skip])) skip++;
     const uintptr_t *frames = (const uintptr_t *)raw + skip;
     int count = n - skip;
+    /* Unwinding ended on its own, not at the buffer's end: only such a stack can get a shape. */
+    int complete = n < RAW_DEPTH;
     /* The shim calls no user code, so a shim frame further down means the unwinder lost its way
      * (code without unwind information, such as JIT code): what follows is not the real stack. */
     for (int i = 0; i < count; i++)
-        if (symbols_in_shim(frames[i])) count = i;
+        if (symbols_in_shim(frames[i])) count = i, complete = 0;
     /* One multiply per frame and a single final mix: this runs on every candidate allocation. */
     uint64_t hash = (uint64_t)count;
     for (int i = 0; i < count; i++) hash = (hash ^ frames[i]) * 0x100000001b3ULL;
     hash = nnl_mix64(hash);
     struct stack_key key = {frames, count};
     const struct stack *s = itab_find(&stacks, hash, same_stack, &key);
-    if (!s) s = classify(frames, count, hash);
+    if (shape_table) shape_table->unwinds++;
+    if (!s) return classify(frames, count, hash);
+    /* Seen before: a stack that recurs is worth a shape. */
+    if (complete && count > 0 && return_slot && may_record_shape()) shape_record(s, return_slot);
+    return s;
+}
+
+const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t return_slot) {
+    if (prefilter_enabled && prefilter_rejects(return_address)) return NULL;
+    const struct stack *s = shape_confirm(return_slot, return_address);
+    if (!s) s = unwind_stack(return_slot);
     return s && s->verdict >= 0 ? s : NULL;
 }
 

@@ -2,7 +2,8 @@
  *
  * The common case must be cheap: an allocation whose immediate caller cannot be frame 0 of any
  * pattern is rejected from its return address alone, without unwinding. Otherwise the stack is
- * unwound with libunwind and its verdict cached by the exact list of return addresses. */
+ * unwound with libunwind and its verdict cached by the exact list of return addresses; a stack
+ * that recurs on a thread at the same depth is confirmed from its stack slots instead. */
 #ifndef NNL_UNWIND_H
 #define NNL_UNWIND_H
 #include <stdint.h>
@@ -24,8 +25,9 @@ void unwind_init(void);
 int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error);
 int unwind_pattern_count(void);
 /* The allocation's stack when it matches a pattern and no ignore pattern; NULL otherwise.
- * return_address is the allocation function's return address (the caller of malloc). */
-const struct stack *unwind_matching_stack(uintptr_t return_address);
+ * return_address is the allocation function's return address (the caller of malloc), return_slot
+ * the stack address it was read from (0 when unknown: the stack is then always unwound). */
+const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t return_slot);
 /* After dlclose(): every cache keyed by address is stale. */
 void unwind_invalidate(void);
 void unwind_register_fork_locks(void);

@@ -74,12 +74,12 @@ __attribute__((noipa)) void *tracker_realloc_elsewhere(void *old, size_t size) {
 /* unwind_matching_stack called directly, as after_alloc does, with an address inside the caller. */
 __attribute__((noipa)) static uintptr_t return_point(void) { return (uintptr_t)__builtin_return_address(0); }
 __attribute__((noipa)) const struct stack *tracker_direct_match(void) {
-    const struct stack *s = unwind_matching_stack(return_point());
+    const struct stack *s = unwind_matching_stack(return_point(), 0);
     __asm__ volatile("" ::: "memory");
     return s;
 }
 __attribute__((noipa)) const struct stack *tracker_direct_other(void) {
-    const struct stack *s = unwind_matching_stack(return_point());
+    const struct stack *s = unwind_matching_stack(return_point(), 0);
     __asm__ volatile("" ::: "memory");
     return s;
 }

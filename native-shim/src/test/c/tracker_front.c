@@ -18,6 +18,8 @@
 #include "unwind.h"
 
 #define CALLER() ((uintptr_t)__builtin_return_address(0))
+/* Where CALLER() lies on the stack: built with frame pointers, just above the saved rbp. */
+#define CALLER_SLOT() ((uintptr_t)__builtin_frame_address(0) + sizeof(void *))
 #define RECORDING() atomic_load_explicit(&tracker_recording, memory_order_relaxed)
 
 static char run_dir[4096];
@@ -38,17 +40,17 @@ void front_init(const char *dir) {
     active = 1;
 }
 
-static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller) {
+static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
     if (nnl_in_shim || !p) return;
     nnl_in_shim = 1;
-    const struct stack *stack = unwind_matching_stack(caller);
+    const struct stack *stack = unwind_matching_stack(caller, caller_slot);
     if (stack) tracker_record(p, size, stack);
     nnl_in_shim = 0;
 }
 
 void *front_malloc(size_t size) {
     void *p = malloc(size);
-    if (RECORDING()) after_alloc(p, size, CALLER());
+    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT());
     return p;
 }
 
@@ -62,14 +64,14 @@ void front_free(void *p) {
     free(p);
 }
 
-static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uintptr_t caller) {
+static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
     nnl_in_shim = 1;
     size_t old_size = 0;
     uint32_t site = p && tracker_live_count() ? tracker_forget(p, &old_size) : 0;
     void *q = realloc(p, size);
     if (q && site) tracker_moved(q, size, site);
     else if (q) {
-        const struct stack *stack = unwind_matching_stack(caller);
+        const struct stack *stack = unwind_matching_stack(caller, caller_slot);
         if (stack) tracker_record(q, size, stack);
     } else if (site && size) {
         tracker_moved(p, old_size, site);
@@ -79,7 +81,7 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
 }
 
 void *front_realloc(void *p, size_t size) {
-    if (RECORDING() && !nnl_in_shim) return tracked_realloc(p, size, CALLER());
+    if (RECORDING() && !nnl_in_shim) return tracked_realloc(p, size, CALLER(), CALLER_SLOT());
     return realloc(p, size);
 }
 

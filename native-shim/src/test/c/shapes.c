@@ -1,0 +1,105 @@
+/* The stack-shape cache of unwind.c against the case that could fool it (run under the real shim,
+ * with the pattern "shape_site ... shape_outer_counted").
+ *
+ * Two callers of different frame sizes reach the same allocation call through a frame whose size
+ * varies (alloca), sized so that the call happens at the same stack address on both paths:
+ *   counted: shape_outer_counted -> shape_alloca -> shape_site -> malloc   (matches)
+ *   other:   shape_outer_other   -> shape_alloca -> shape_site -> malloc   (matches nothing)
+ * Frames 0 and 1 and the slot of the allocation's return address are then the same on both paths,
+ * and the other path's caller fills its own frame with what the counted path left on the stack, as
+ * a stale stack could: every slot where the counted path kept a return address holds that address
+ * again. The live count must follow exactly. Built without frame pointers, where only the check of
+ * the varying frame's frame pointer tells the paths apart, and with them, where every frame has one. */
+#include <alloca.h>
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#define ROUNDS 2000
+#define SNAPSHOT 12288
+
+static uintptr_t call_level;  /* the stack address every allocation call is made from */
+static uintptr_t call_seen;   /* where this round's alloca buffer began */
+static unsigned char snapshot[SNAPSHOT]; /* the stack above call_level, as the counted path left it */
+static uintptr_t snapshot_base, snapshot_size;
+
+__attribute__((noipa)) void *shape_site(size_t size, int keep_stack) {
+    void *p = malloc(size);
+    if (keep_stack) memcpy(snapshot, (const void *)snapshot_base, snapshot_size);
+    __asm__ volatile("" ::: "memory");
+    return p;
+}
+
+/* Pads the stack down to call_level, then allocates. The buffer is left as it is: stale. */
+__attribute__((noipa)) void *shape_alloca(int counted) {
+    char probe;
+    uintptr_t pad = ((uintptr_t)&probe - call_level) & ~(uintptr_t)15;
+    char *buffer = alloca(pad);
+    __asm__ volatile("" : : "r"(buffer) : "memory");
+    call_seen = (uintptr_t)buffer;
+    void *p = shape_site(64, counted);
+    __asm__ volatile("" ::: "memory");
+    return p;
+}
+
+__attribute__((noipa)) void *shape_outer_counted(void) {
+    void *p = shape_alloca(1);
+    __asm__ volatile("" ::: "memory");
+    return p;
+}
+
+/* A bigger frame than shape_outer_counted's (shape_alloca then pads less), holding the counted
+ * path's stack wherever the two overlap. */
+__attribute__((noipa)) void *shape_outer_other(void) {
+    unsigned char room[1024];
+    for (size_t i = 0; i < sizeof room; i++) {
+        uintptr_t at = (uintptr_t)&room[i];
+        room[i] = at >= snapshot_base && at < snapshot_base + snapshot_size ? snapshot[at - snapshot_base] : 0;
+    }
+    __asm__ volatile("" : : "r"(room) : "memory");
+    void *p = shape_alloca(0);
+    __asm__ volatile("" : : "r"(room) : "memory");
+    return p;
+}
+
+/* One call site for both paths, chosen through memory: the return addresses into take and into
+ * main are the same on both. */
+static volatile int take_counted;
+__attribute__((noipa)) void *take(void) {
+    void *(*volatile path)(void) = take_counted ? shape_outer_counted : shape_outer_other;
+    void *p = path();
+    __asm__ volatile("" ::: "memory");
+    return p;
+}
+
+int main(void) {
+    uint64_t (*live_count)(void) = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
+    int (*active)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "nnl_active");
+    REQUIRE(live_count && active && active(), "run this under the shim: LD_PRELOAD=libnonativeleak.so NONATIVELEAK_RUN_DIR=dir");
+    char here;
+    call_level = ((uintptr_t)&here - 8192) & ~(uintptr_t)15;
+    snapshot_base = call_level - 1024;
+    snapshot_size = (uintptr_t)&here + 64 - snapshot_base; /* up to main's frame, not past the stack's end */
+    REQUIRE(snapshot_size <= SNAPSHOT, "main's frame is too far from the allocation calls");
+
+    uintptr_t counted_level = 0, other_level = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        /* Mostly the counted path, so that its stack recurs and gets a shape, then the other one. */
+        int counted = round % 4 != 3;
+        uint64_t before = live_count();
+        take_counted = counted;
+        void *p = take();
+        *(counted ? &counted_level : &other_level) = call_seen;
+        CHECK_EQ_U64(before + (counted ? 1 : 0), live_count(), counted ? "live count after a counted allocation" : "live count after an allocation matching nothing");
+        free(p);
+        CHECK_EQ_U64(before, live_count(), "live count after free");
+        if (check_failures > 10) break;
+    }
+    CHECK(counted_level == other_level, "both paths allocate from the same stack address (%#lx, %#lx): the test's premise",
+          (unsigned long)counted_level, (unsigned long)other_level);
+    printf("shapes: %d of %d checks passed\n", check_count - check_failures, check_count);
+    return check_failures ? 1 : 0;
+}
