@@ -10,6 +10,7 @@
 #include "pattern.h"
 #include "pystack.h"
 #include "tracker.h"
+#include "unwind.h"
 
 #define NNL_SHIM_VERSION "1"
 
@@ -59,3 +60,6 @@ NNL_EXPORT void nnl_checkpoint(void) {
 
 /* Matched allocations currently live in this process (tests and the runner's own checks). */
 NNL_EXPORT uint64_t nnl_live_count(void) { return tracker_live_count(); }
+
+/* Diagnostics for the C tests: the calling thread's stacks confirmed from a stack shape. */
+NNL_EXPORT uint64_t nnl_thread_shapes_confirmed(void) { return unwind_thread_shapes_confirmed(); }

@@ -55,7 +55,7 @@ struct shape {
 };
 
 struct shape_table {
-    uint64_t unwinds, recordings;
+    uint64_t unwinds, recordings, confirmed;
     unsigned next_way;
     struct shape sets[SHAPE_SETS][SHAPE_WAYS];
 };
@@ -63,6 +63,7 @@ struct shape_table {
 static __thread struct shape_table *shape_table __attribute__((tls_model("initial-exec")));
 static __thread int shape_table_retired __attribute__((tls_model("initial-exec")));
 static pthread_key_t shape_table_key;
+static int shapes_enabled; /* a thread-exit destructor could be registered */
 
 static void retire_shape_table(void *table) {
     shape_table = NULL;
@@ -73,7 +74,7 @@ static void retire_shape_table(void *table) {
 void unwind_init(void) {
     /* Per-thread caches: unwinding never takes a lock shared with other threads. */
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-    pthread_key_create(&shape_table_key, retire_shape_table);
+    shapes_enabled = pthread_key_create(&shape_table_key, retire_shape_table) == 0;
 }
 
 int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error) {
@@ -179,13 +180,16 @@ static const struct stack *shape_confirm(uintptr_t return_slot, uintptr_t return
             if (saved_at && word_at(return_slot - 8 + 8 * (uintptr_t)(saved_at - 1)) != slot - 8) break;
             if (word_at(slot) != s->frames[i]) break;
         }
-        if (i == s->count) return s;
+        if (i == s->count) {
+            shape_table->confirmed++;
+            return s;
+        }
     }
     return NULL;
 }
 
 static int may_record_shape(void) {
-    if (!shape_table && !shape_table_retired) {
+    if (!shape_table && !shape_table_retired && shapes_enabled) {
         void *table = mmap(NULL, sizeof(struct shape_table), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (table == MAP_FAILED) return 0;
         if (pthread_setspecific(shape_table_key, table) != 0) {
@@ -204,7 +208,7 @@ static int get_registers(unw_cursor_t *cursor, unw_word_t *ip, unw_word_t *sp, u
 
 /* Walks the stack s again with unw_step and keeps where each return address lies, unless a frame
  * could change size unchecked: then this stack has no fixed shape and nothing is kept. */
-static void shape_record(const struct stack *s, uintptr_t return_slot) {
+static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned generation) {
     shape_table->recordings++;
     unw_context_t context;
     unw_cursor_t cursor;
@@ -214,14 +218,17 @@ static void shape_record(const struct stack *s, uintptr_t return_slot) {
         if (unw_step(&cursor) <= 0 || !get_registers(&cursor, &ip, &sp, &rbp) || sp > return_slot + 8) return;
     } while (sp != return_slot + 8);
     if (ip != s->frames[0]) return;
-    struct shape shape = {.return_slot = return_slot, .stack = s, .generation = symbols_generation()};
+    struct shape shape = {.return_slot = return_slot, .stack = s, .generation = generation};
     for (int i = 1; i < s->count; i++) {
         unw_word_t frame_sp = sp, frame_rbp = rbp;
-        unw_save_loc_t saved;
+        unw_save_loc_t saved, return_saved;
         if (unw_is_signal_frame(&cursor) > 0 || unw_get_save_loc(&cursor, UNW_X86_64_RBP, &saved) != 0 ||
-            unw_step(&cursor) <= 0 || !get_registers(&cursor, &ip, &sp, &rbp))
+            unw_step(&cursor) <= 0 || !get_registers(&cursor, &ip, &sp, &rbp) ||
+            unw_get_save_loc(&cursor, UNW_REG_IP, &return_saved) != 0)
             return;
+        /* libunwind itself must have read the return address from just below the CFA. */
         uintptr_t slot = sp - 8;
+        if (return_saved.type != UNW_SLT_MEMORY || (uintptr_t)return_saved.u.addr != slot) return;
         if (ip != s->frames[i] || slot < return_slot || (slot - return_slot) / 8 >= UINT16_MAX || word_at(slot) != ip) return;
         shape.return_words[i] = (uint16_t)((slot - return_slot) / 8);
         if (frame_rbp == slot - 8) {
@@ -230,18 +237,22 @@ static void shape_record(const struct stack *s, uintptr_t return_slot) {
             uintptr_t at = saved.type == UNW_SLT_MEMORY ? (uintptr_t)saved.u.addr : 0;
             if (at < return_slot - 8 || at >= frame_sp - 8 || at % 8 || word_at(at) != frame_rbp) return;
             shape.frame_pointer_words[i - 1] = (uint16_t)((at - (return_slot - 8)) / 8 + 1);
-        } else if (frame_rbp >= frame_sp + 8 && frame_rbp < sp && word_at(frame_rbp - 8) == sp) {
-            return; /* gcc's stack realignment: the size depends on the alignment it was called with */
+        } else if (frame_rbp >= frame_sp && frame_rbp < sp) {
+            return; /* rbp points into the frame elsewhere: a base register (such as gcc's realignment) */
         }
     }
-    /* The stack must end at its last frame because that frame's unwind information says so. */
-    if (unw_step(&cursor) != 0) return;
+    /* The stack must end at its last frame because that frame's unwind information says so (its
+     * return address is undefined), not because of a value read from the stack. */
+    unw_save_loc_t end;
+    if (unw_step(&cursor) != 0 || unw_get_save_loc(&cursor, UNW_REG_IP, &end) != 0 || end.type != UNW_SLT_NONE) return;
     struct shape *set = shape_set(return_slot, s->frames[0]);
     set[shape_table->next_way++ % SHAPE_WAYS] = shape;
 }
 
 /* The stack unwound with libunwind and classified, from the cache when it was seen before. */
 static const struct stack *unwind_stack(uintptr_t return_slot) {
+    /* Read before unwinding: a dlclose() meanwhile makes a shape recorded from this stack stale. */
+    unsigned generation = symbols_generation();
     void *raw[RAW_DEPTH];
     int n = unw_backtrace(raw, RAW_DEPTH);
     int skip = 0;
@@ -263,7 +274,7 @@ static const struct stack *unwind_stack(uintptr_t return_slot) {
     if (shape_table) shape_table->unwinds++;
     if (!s) return classify(frames, count, hash);
     /* Seen before: a stack that recurs is worth a shape. */
-    if (complete && count > 0 && return_slot && may_record_shape()) shape_record(s, return_slot);
+    if (complete && count > 0 && return_slot && may_record_shape()) shape_record(s, return_slot, generation);
     return s;
 }
 
@@ -275,9 +286,13 @@ const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t re
 }
 
 void unwind_invalidate(void) {
-    symbols_invalidate();
+    /* Cleared before the generation moves on, so that no stack found after the new generation was
+     * read can be one of the old ones. */
     itab_clear(&stacks);
+    symbols_invalidate();
     unw_flush_cache(unw_local_addr_space, 0, 0);
 }
+
+uint64_t unwind_thread_shapes_confirmed(void) { return shape_table ? shape_table->confirmed : 0; }
 
 void unwind_register_fork_locks(void) { itab_register_fork_lock(&stacks); }

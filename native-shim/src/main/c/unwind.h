@@ -31,4 +31,6 @@ const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t re
 /* After dlclose(): every cache keyed by address is stale. */
 void unwind_invalidate(void);
 void unwind_register_fork_locks(void);
+/* How many allocations of the calling thread were matched through a stack shape (for tests). */
+uint64_t unwind_thread_shapes_confirmed(void);
 #endif

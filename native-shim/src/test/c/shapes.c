@@ -77,8 +77,9 @@ __attribute__((noipa)) void *take(void) {
 
 int main(void) {
     uint64_t (*live_count)(void) = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
+    uint64_t (*shapes_confirmed)(void) = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_thread_shapes_confirmed");
     int (*active)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "nnl_active");
-    REQUIRE(live_count && active && active(), "run this under the shim: LD_PRELOAD=libnonativeleak.so NONATIVELEAK_RUN_DIR=dir");
+    REQUIRE(live_count && shapes_confirmed && active && active(), "run this under the shim: LD_PRELOAD=libnonativeleak.so NONATIVELEAK_RUN_DIR=dir");
     char here;
     call_level = ((uintptr_t)&here - 8192) & ~(uintptr_t)15;
     snapshot_base = call_level - 1024;
@@ -100,6 +101,9 @@ int main(void) {
     }
     CHECK(counted_level == other_level, "both paths allocate from the same stack address (%#lx, %#lx): the test's premise",
           (unsigned long)counted_level, (unsigned long)other_level);
+    /* Each path recurs, so after its first two allocations the rest are confirmed from a shape. */
+    CHECK(shapes_confirmed() >= ROUNDS - 8, "allocations confirmed from a stack shape: %lu of %d",
+          (unsigned long)shapes_confirmed(), ROUNDS);
     printf("shapes: %d of %d checks passed\n", check_count - check_failures, check_count);
     return check_failures ? 1 : 0;
 }

@@ -64,6 +64,7 @@ struct thread_state {
     uint64_t tracked_live;
     uint64_t matched_count, matched_bytes; /* what the header's counters must show */
     uint64_t allocations, frees, reallocs;
+    uint64_t shapes_confirmed; /* of this thread's matching stacks, confirmed from a stack shape */
     pthread_t thread;
 };
 
@@ -71,6 +72,7 @@ static struct thread_state *states;
 static long ops_per_thread;
 static pthread_barrier_t phase_done, phase_checked;
 static uint64_t (*live_count)(void);
+static uint64_t (*thread_shapes_confirmed)(void);
 static const char *run_dir;
 static _Atomic int corruption;
 
@@ -266,6 +268,7 @@ static void *run_thread(void *arg) {
         pthread_barrier_wait(&phase_done);
         pthread_barrier_wait(&phase_checked);
     }
+    t->shapes_confirmed = thread_shapes_confirmed();
     return NULL;
 }
 
@@ -436,8 +439,9 @@ int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     run_dir = getenv("NONATIVELEAK_RUN_DIR");
     live_count = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
+    thread_shapes_confirmed = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_thread_shapes_confirmed");
     int (*active)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "nnl_active");
-    REQUIRE(run_dir && live_count && active, "run this under the shim: LD_PRELOAD=libnonativeleak.so NONATIVELEAK_RUN_DIR=dir");
+    REQUIRE(run_dir && live_count && thread_shapes_confirmed && active, "run this under the shim: LD_PRELOAD=libnonativeleak.so NONATIVELEAK_RUN_DIR=dir");
     REQUIRE(active(), "the shim is loaded but not active: is %s a directory with a valid patterns file?", run_dir);
     page_size = (size_t)sysconf(_SC_PAGESIZE);
     const char *ops = getenv("NNL_STRESS_OPS");
@@ -467,6 +471,9 @@ int main(void) {
         allocations += states[i].allocations;
         frees += states[i].frees;
         reallocs += states[i].reallocs;
+        /* Every thread's stacks recur, so most must have been confirmed without unwinding. */
+        CHECK(states[i].shapes_confirmed > states[i].allocations / 4, "thread %d: %lu of %lu allocations confirmed from a stack shape",
+              i, (unsigned long)states[i].shapes_confirmed, (unsigned long)states[i].allocations);
     }
     printf("stress: %d threads x %ld operations: %lu allocations, %lu frees, %lu reallocs; %lu matching blocks live\n",
            THREADS, ops_per_thread, (unsigned long)allocations, (unsigned long)frees, (unsigned long)reallocs,
