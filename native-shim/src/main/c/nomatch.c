@@ -92,6 +92,7 @@ static void numpy_cache_at_checkpoint(struct nnl_nomatch_block *block) {
     if (!numpy) return;
     strncpy(block->numpy_module, numpy->name, sizeof block->numpy_module - 1);
     atomic_store(&block->numpy_anchored, (uint32_t)anchored_at_numpy_allocator(numpy->name));
+    atomic_store(&block->numpy_user_new_seen, (uint32_t)unwind_rejected_caller("PyDataMem_UserNEW"));
     const struct numpy_bucket *data = validated_cache(numpy, "datacache", NUMPY_DATA_BUCKETS);
     const struct numpy_bucket *dims = validated_cache(numpy, "dimcache", NUMPY_DIM_BUCKETS);
     if (!data) {

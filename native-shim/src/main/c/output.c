@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct nnl_nomatch_block, warmup_matched_count) == 8, "f
 _Static_assert(offsetof(struct nnl_nomatch_block, numpy_cache) == 24, "file layout");
 _Static_assert(offsetof(struct nnl_nomatch_block, numpy_cached_blocks) == 32, "file layout");
 _Static_assert(offsetof(struct nnl_nomatch_block, numpy_module) == 56, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_user_new_seen) == 312, "file layout");
 _Static_assert(sizeof(struct nnl_live_entry) == 24, "file layout");
 
 static struct nnl_file_header *header;

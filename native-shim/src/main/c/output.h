@@ -104,6 +104,9 @@ struct nnl_nomatch_block {
     _Atomic uint64_t numpy_excluded_count; /* tracked blocks the cache held: not leaks, removed from the table */
     _Atomic uint64_t numpy_excluded_bytes;
     char numpy_module[256];
+    /* 1: a data buffer reached malloc from PyDataMem_UserNEW, which a pattern anchored at default_malloc
+     * cannot match (default_malloc tail-calls malloc for sizes its cache serves: no frame of its own) */
+    _Atomic uint32_t numpy_user_new_seen;
 };
 _Static_assert(sizeof(struct nnl_file_header) <= 0x4000, "the main header must stay below the helpers' blocks");
 _Static_assert(sizeof(struct nnl_nomatch_block) <= NNL_NOMATCH_SIZE, "the no-match block must fit 0x8000-0x8fff");

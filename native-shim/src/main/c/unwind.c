@@ -287,6 +287,17 @@ const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t re
     return s && s->verdict >= 0 ? s : NULL;
 }
 
+int unwind_rejected_caller(const char *symbol) {
+    uint64_t generation = symbols_generation() & 0x3fff;
+    for (int i = 0; i < PREFILTER_SLOTS; i++) {
+        uint64_t cached = atomic_load_explicit(&prefilter[i], memory_order_relaxed);
+        if ((cached & 3) != PREFILTER_REJECT || ((cached >> 2) & 0x3fff) != generation) continue;
+        const struct frame_symbol *fs = symbols_lookup((uintptr_t)(cached >> 16));
+        if (fs && fs->symbol && strcmp(fs->symbol, symbol) == 0) return 1;
+    }
+    return 0;
+}
+
 void unwind_invalidate(void) {
     /* Cleared before the generation moves on, so that no stack found after the new generation was
      * read can be one of the old ones. */

@@ -30,6 +30,9 @@ const struct pattern *unwind_pattern(int index);
  * return_address is the allocation function's return address (the caller of malloc), return_slot
  * the stack address it was read from (0 when unknown: the stack is then always unwound). */
 const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t return_slot);
+/* Was an allocation's caller (its frame 0) with this symbol ruled out by the prefilter since the
+ * libraries last changed? Off the hot path: explains a pattern that matched nothing. */
+int unwind_rejected_caller(const char *symbol);
 /* After dlclose(): every cache keyed by address is stale. */
 void unwind_invalidate(void);
 void unwind_register_fork_locks(void);

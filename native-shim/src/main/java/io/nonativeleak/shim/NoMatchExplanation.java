@@ -5,6 +5,7 @@ import io.nonativeleak.shim.ProcessDataReader.NoMatchData;
 import io.nonativeleak.shim.ProcessDataReader.ProcessData;
 import io.nonativeleak.shim.report.NoMatch;
 import io.nonativeleak.shim.report.NoMatch.Case;
+import io.nonativeleak.shim.report.ReportText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +15,11 @@ import java.util.stream.Collectors;
 /** Says which case of SPEC §4 holds when a measured run matched nothing, from what the runner's process recorded. */
 final class NoMatchExplanation {
     /** numpy's small-buffer cache, as docs/troubleshooting.md explains it. */
-    static final String NUMPY_CACHE = "numpy serves data buffers under 1024 bytes from its own cache (datacache: 7 blocks per "
-            + "size, filled while numpy imports), so arrays that small never reach malloc through default_malloc";
+    static final String NUMPY_CACHE = "numpy serves data buffers under 1024 bytes from its own cache (datacache: up to 7 freed "
+            + "buffers per size, reused before malloc is called), so arrays that small rarely reach malloc";
+
+    /** numpy's malloc caller for the small buffers its data allocator does not take from its cache. */
+    static final String NUMPY_SMALL_BUFFER_CALLER = "PyDataMem_UserNEW";
 
     private NoMatchExplanation() {}
 
@@ -48,9 +52,8 @@ final class NoMatchExplanation {
         }
         List<NoMatch.Frame> frames = frames(spec, data.frameChecks());
         if (data.warmupMatched().count() > 0) {
-            return new NoMatch(Case.WARMUP_ONLY, data.warmupMatched().count() + " allocations (" + data.warmupMatched().bytes()
-                    + " bytes) matched during the " + spec.warmup() + " warm-up run" + (spec.warmup() == 1 ? "" : "s")
-                    + ", none in the measured run: what the patterns guard was allocated once (a cache, a lazy "
+            return new NoMatch(Case.WARMUP_ONLY, ReportText.counts(data.warmupMatched()) + " matched during the "
+                    + spec.warmup() + " warm-up run" + (spec.warmup() == 1 ? "" : "s") + ", none in the measured run: what the patterns guard was allocated once (a cache, a lazy "
                     + "initialisation) and the warm-up already made it; lower warmup, or set requireMatch = false when "
                     + "there is nothing left to guard", frames);
         }
@@ -79,13 +82,28 @@ final class NoMatchExplanation {
             reason.append("; numpy is loaded (").append(data.numpyModule()).append(") and the pattern starts at its data "
                     + "allocator: ").append(NUMPY_CACHE);
             if (data.numpyCache() == ProcessDataReader.NUMPY_CACHE_READ)
-                reason.append(" (the cache held ").append(data.numpyCachedBlocks()).append(" blocks at the checkpoint)");
-            reason.append(". Guard larger arrays, or set requireMatch = false for a fixture whose arrays are all that small");
+                reason.append("; it held ").append(data.numpyCachedBlocks()).append(" blocks at the checkpoint");
+            if (data.numpyUserNewSeen()) {
+                reason.append(". The small buffers it did allocate reached malloc from ").append(NUMPY_SMALL_BUFFER_CALLER)
+                        .append(", with no default_malloc frame (for those sizes default_malloc tail-calls malloc). To guard "
+                                + "small arrays too, add ").append(NUMPY_SMALL_BUFFER_CALLER)
+                        .append(" as an alternative of the first frame, e.g. '").append(withSmallBufferCaller(spec.patterns()))
+                        .append("' (a block numpy's cache holds at the checkpoint is not counted as a leak)");
+            } else {
+                reason.append(". Guard larger arrays, or set requireMatch = false for a fixture whose arrays are all that small");
+            }
         } else {
             reason.append(": the code path the patterns describe did not run, or allocates another way; run discover to "
                     + "see the real stacks");
         }
         return new NoMatch(Case.FRAMES_NOT_REACHED, reason.toString(), frames);
+    }
+
+    /** The pattern anchored at numpy's allocator, with PyDataMem_UserNEW as one more alternative of its first frame. */
+    private static String withSmallBufferCaller(List<String> patterns) {
+        String anchored = patterns.stream().filter(p -> p.strip().split("\\s+")[0].matches(".*(default_malloc|npy_alloc_cache).*"))
+                .findFirst().orElse(patterns.get(0));
+        return NUMPY_SMALL_BUFFER_CALLER + "|" + anchored.strip();
     }
 
     private static NoMatch notTracked(String reason) {

@@ -68,7 +68,7 @@ final class ProcessDataReader {
     /** What explains a measured run that matched nothing (output.h, struct nnl_nomatch_block). */
     record NoMatchData(boolean interposed, boolean framesChecked, Counts warmupMatched, int numpyCache,
                        boolean numpyAnchored, long numpyCachedBlocks, Counts numpyExcluded, String numpyModule,
-                       List<FrameCheck> frameChecks) {}
+                       boolean numpyUserNewSeen, List<FrameCheck> frameChecks) {}
 
     record ProcessData(int pid, int sequence, int parentPid, long startNanos, int state, int end, int exitStatus,
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
@@ -159,7 +159,7 @@ final class ProcessDataReader {
         int b = NOMATCH_OFFSET;
         return new NoMatchData(h.getInt(b) == 1, h.getInt(b + 4) == 1, new Counts(h.getLong(b + 8), h.getLong(b + 16)),
                 h.getInt(b + 24), h.getInt(b + 28) == 1, h.getLong(b + 32), new Counts(h.getLong(b + 40), h.getLong(b + 48)),
-                cString(h, b + 56, 256), frameChecks);
+                cString(h, b + 56, 256), h.getInt(b + 312) == 1, frameChecks);
     }
 
     private static void readFrameCheck(ByteBuffer b, List<FrameCheck> checks) {
