@@ -17,6 +17,7 @@
 #include "interpose.h"
 #include "output.h"
 #include "pystack.h"
+#include "sampling.h"
 #include "symbols.h"
 #include "tracker.h"
 #include "unwind.h"
@@ -88,7 +89,7 @@ static inline int resolved(void) {
 /* ---- the hooks into the tracking core ---- */
 
 static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
-    if (nnl_in_shim || !p) return;
+    if (nnl_in_shim || !p || !sampling_takes(size)) return;
     int saved = errno;
     nnl_in_shim = 1;
     const struct stack *stack = unwind_matching_stack(caller, caller_slot);
@@ -313,6 +314,8 @@ __attribute__((constructor)) static void shim_start(void) {
     int waiting = await && strcmp(await, "1") == 0;
     /* Only the runner itself waits; the processes it starts are tracked from their start. */
     unsetenv("NONATIVELEAK_AWAIT_RUNNER");
+    const char *sample_bytes = getenv("NONATIVELEAK_SAMPLE_BYTES");
+    if (sample_bytes) sampling_init(strtoull(sample_bytes, NULL, 10));
     register_fork_locks();
     symbols_init();
     unwind_init();
