@@ -119,7 +119,9 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
     void *q = real_realloc(p, size);
     saved = errno;
     if (q && site) tracker_moved(q, size, site);
-    else if (q) {
+    /* Sampling decides once per block, at its first allocation: a block that was not sampled stays
+     * untracked when it grows, or every realloc would roll the dice again. */
+    else if (q && (p ? !sampling_mean_bytes : sampling_takes(size))) {
         const struct stack *stack = unwind_matching_stack(caller, caller_slot);
         if (stack) tracker_record(q, size, stack);
     } else if (site && size) {
