@@ -254,7 +254,7 @@ static uint64_t table_region_bound(const struct nnl_file *f) {
         if (capacity > biggest) biggest = capacity;
     }
     uint64_t table = (sizeof(struct nnl_table_header) + biggest * sizeof(struct nnl_live_entry) + 4095) & ~4095ull;
-    return 3 * NNL_SHARDS * table + 4096;
+    return 3 * NNL_SHARDS * table + 4096 + nnlf_log_bytes(f);
 }
 
 static void check_threads_in_file(const char *when) {

@@ -22,6 +22,10 @@ public final class ReportText {
         if (!report.ignore().isEmpty()) out.append("  ignore:   ").append(String.join("  ;  ", report.ignore())).append('\n');
         out.append("  matched:  ").append(counts(report.matched())).append("; still live at the checkpoint: ")
                 .append(counts(report.leaked())).append('\n');
+        if (report.incomplete() != null)
+            for (IncompleteProcess p : report.incomplete())
+                out.append("  incomplete: pid ").append(p.pid()).append(" from ").append(p.sinceMillis()).append(" ms: ")
+                        .append(p.reason()).append('\n');
         if (!report.pythonStacks().enabled()) out.append("  python stacks unavailable: ").append(report.pythonStacks().reason()).append('\n');
         if (report.error() != null) out.append("  fixture error:\n").append(indent(report.error().strip(), "    ")).append('\n');
         List<LeakSite> sites = report.sites();
