@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -88,14 +89,58 @@ static inline int resolved(void) {
     return real_free != NULL;
 }
 
+/* ---- room on the thread's stack ----
+ *
+ * Tracking an allocation (unwinding, symbol lookup, writing a site) needs some 10 KiB of stack on
+ * top of the caller's; a thread created with a small stack may not have it. Before that work the
+ * shim checks that the STACK_NEEDED bytes below the current frame are mapped and readable, with one
+ * process_vm_readv (which fails instead of faulting), and caches the range found good per thread:
+ * afterwards the check is two compares. Where the room is missing the allocation is not tracked
+ * and the loss counted (INCOMPLETE) rather than the thread crashed. */
+#define STACK_NEEDED (24u << 10)
+static __thread uintptr_t stack_good_low __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t stack_good_high __attribute__((tls_model("initial-exec")));
+static int stack_probe_unavailable; /* process_vm_readv refused (seccomp): assume there is room */
+
+static __attribute__((noinline)) int probe_stack(uintptr_t sp) {
+    if (stack_probe_unavailable) return 1;
+    static char scratch[4096]; /* what is read is not looked at: threads may share it */
+    struct iovec local[STACK_NEEDED / 4096], remote = {(void *)(sp - STACK_NEEDED), STACK_NEEDED};
+    for (unsigned i = 0; i < STACK_NEEDED / 4096; i++) local[i] = (struct iovec){scratch, sizeof scratch};
+    ssize_t n = process_vm_readv(getpid(), local, STACK_NEEDED / 4096, &remote, 1, 0);
+    if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
+        stack_probe_unavailable = 1;
+        return 1;
+    }
+    if (n != (ssize_t)STACK_NEEDED) return 0;
+    if (sp >= stack_good_low && sp - STACK_NEEDED <= stack_good_high) { /* touches the good range: extend it */
+        if (sp - STACK_NEEDED < stack_good_low) stack_good_low = sp - STACK_NEEDED;
+        if (sp > stack_good_high) stack_good_high = sp;
+    } else { /* another stack, or the first check */
+        stack_good_low = sp - STACK_NEEDED;
+        stack_good_high = sp;
+    }
+    return 1;
+}
+
+static inline int stack_has_room(void) {
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (likely(sp - STACK_NEEDED >= stack_good_low && sp <= stack_good_high)) return 1;
+    return probe_stack(sp);
+}
+
 /* ---- the hooks into the tracking core ---- */
 
 static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
     if (nnl_in_shim || !p) return;
     int saved = errno;
     nnl_in_shim = 1;
-    const struct stack *stack = unwind_matching_stack(caller, caller_slot);
-    if (stack) tracker_record(p, size, stack);
+    if (likely(stack_has_room())) {
+        const struct stack *stack = unwind_matching_stack(caller, caller_slot);
+        if (stack) tracker_record(p, size, stack);
+    } else {
+        output_note_loss(NNL_LOSS_SMALL_STACK, 0);
+    }
     nnl_in_shim = 0;
     errno = saved;
 }
@@ -121,7 +166,9 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
     void *q = real_realloc(p, size);
     saved = errno;
     if (q && site) tracker_moved(q, size, site);
-    else if (q) {
+    else if (q && !stack_has_room()) {
+        output_note_loss(NNL_LOSS_SMALL_STACK, 0);
+    } else if (q) {
         const struct stack *stack = unwind_matching_stack(caller, caller_slot);
         if (stack) tracker_record(q, size, stack);
     } else if (site && size) {

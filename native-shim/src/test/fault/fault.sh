@@ -85,6 +85,19 @@ address-space-limit)
     for mode in plain shim; do (ulimit -v $limit; run_fixture "$work/$mode" "$work/$mode.run" "$here/address_space.py" $([ $mode = shim ] && echo 1)); done
     same_result
     ;;
+small-stacks)
+    # A 16 KiB thread using 4 KiB, a 32 KiB one using 24 KiB: both crashed under main's shim.
+    smallstack=$(dirname "$nnlread")/smallstack
+    for sizes in "16384 4096" "32768 24576" "1048576 4096"; do
+        rm -rf "$work/run" && mkdir -p "$work/run"
+        out=$(NONATIVELEAK_RUN_DIR="$work/run" LD_PRELOAD="$shim" "$smallstack" $sizes 2>&1); status=$?
+        [ $status = 0 ] && [ "$out" = "ok ${sizes% *} ${sizes#* }" ] || fail "smallstack $sizes under the shim: exit $status: $out"
+        # Without enough stack the thread's allocations are counted as not tracked; with 1 MiB they are tracked.
+        if [ "${sizes% *}" = 1048576 ]; then "$nnlread" lost "$work/run" 0 || fail "smallstack $sizes: losses counted"
+        else "$nnlread" lost "$work/run" 7 || fail "smallstack $sizes: no small-stack loss counted"; fi
+    done
+    echo ok > "$work/plain.stdout"; cp "$work/plain.stdout" "$work/shim.stdout"
+    ;;
 *) fail "unknown scenario" ;;
 esac
 echo "fault $scenario: passed"
