@@ -27,25 +27,32 @@ class PatternLimitsTest {
                 .python(TestFixtures.python()).baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run().report();
     }
 
-    /** 400 patterns of some 300 characters each (120 KB of patterns file), the real one last. */
-    private static List<String> manyPatterns() {
+    /** count patterns that match nothing, of some length each, and the real one first or last. */
+    private static List<String> patterns(int count, int length, boolean realFirst) {
         List<String> patterns = new ArrayList<>();
-        for (int i = 0; i < 399; i++) patterns.add("no_such_function_" + i + "_" + "x".repeat(280) + " ... main");
-        patterns.add(PATTERN);
+        for (int i = 0; i < count; i++) patterns.add("no_such_function_" + i + "x".repeat(length) + " ... main");
+        patterns.add(realFirst ? 0 : patterns.size(), PATTERN);
         return patterns;
     }
 
     @Test
-    void theFourHundredthPatternStillMatches() {
-        RunReport report = run(manyPatterns(), List.of());
+    void the300thPatternStillMatches() {
+        RunReport report = run(patterns(300, 1, false), List.of());
         assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
         assertThat(report.leaked().count()).isEqualTo(3);
         assertThat(report.sites()).singleElement().satisfies(s -> assertThat(s.pattern()).isEqualTo(PATTERN));
     }
 
     @Test
+    void aPatternBeyondTheFirst64KiBMatches() {
+        RunReport report = run(patterns(399, 280, false), List.of());
+        assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
+        assertThat(report.leaked().count()).isEqualTo(3);
+    }
+
+    @Test
     void anIgnorePatternBeyondTheFirst64KiBApplies() {
-        RunReport report = run(manyPatterns(), List.of(PATTERN));
+        RunReport report = run(patterns(250, 280, true), List.of(PATTERN));
         assertThat(report.matched().count()).isZero();
         assertThat(report.outcome()).isEqualTo(Outcome.NO_MATCH);
     }
