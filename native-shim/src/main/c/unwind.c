@@ -265,12 +265,29 @@ static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned 
     set[shape_table->next_way++ % SHAPE_WAYS] = shape;
 }
 
+/* unw_backtrace's fast path gives each thread that uses it a trace cache of 2^14 frames, 256 KiB
+ * filled in full (libunwind's x86_64/Gtrace.c), whatever the caching policy: 10,000 threads that
+ * allocate once each would cost 2.5 GB. A thread walks with unw_step until it has unwound
+ * TRACE_CACHE_AFTER times; only a thread that keeps unwinding new stacks pays for the fast path. */
+#define TRACE_CACHE_AFTER 256
+static __thread unsigned thread_unwinds __attribute__((tls_model("initial-exec")));
+
+static __attribute__((noinline)) int step_backtrace(void **raw, int max) {
+    unw_context_t context;
+    unw_cursor_t cursor;
+    if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return 0;
+    int n = 0;
+    unw_word_t ip;
+    while (n < max && unw_step(&cursor) > 0 && unw_get_reg(&cursor, UNW_REG_IP, &ip) == 0) raw[n++] = (void *)ip;
+    return n;
+}
+
 /* The stack unwound with libunwind and classified, from the cache when it was seen before. */
 static const struct stack *unwind_stack(uintptr_t return_slot) {
     /* Read before unwinding: a dlclose() meanwhile makes a shape recorded from this stack stale. */
     unsigned generation = symbols_generation();
     void *raw[RAW_DEPTH];
-    int n = unw_backtrace(raw, RAW_DEPTH);
+    int n = thread_unwinds++ < TRACE_CACHE_AFTER ? step_backtrace(raw, RAW_DEPTH) : unw_backtrace(raw, RAW_DEPTH);
     int skip = 0;
     while (skip < n && symbols_in_shim((uintptr_t)raw[skip])) skip++;
     const uintptr_t *frames = (const uintptr_t *)raw + skip;
