@@ -21,6 +21,7 @@
 #include "interpose.h"
 #include "output.h"
 #include "pystack.h"
+#include "sampling.h"
 #include "symbols.h"
 #include "tracker.h"
 #include "unwind.h"
@@ -132,7 +133,7 @@ static inline int stack_has_room(void) {
 /* ---- the hooks into the tracking core ---- */
 
 static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
-    if (nnl_in_shim || !p) return;
+    if (nnl_in_shim || !p || !sampling_takes(size)) return;
     int saved = errno;
     nnl_in_shim = 1;
     if (likely(stack_has_room())) {
@@ -166,11 +167,15 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
     void *q = real_realloc(p, size);
     saved = errno;
     if (q && site) tracker_moved(q, size, site);
-    else if (q && !stack_has_room()) {
-        output_note_loss(NNL_LOSS_SMALL_STACK, 0);
-    } else if (q) {
-        const struct stack *stack = unwind_matching_stack(caller, caller_slot);
-        if (stack) tracker_record(q, size, stack);
+    /* Sampling decides once per block, at its first allocation: a block that was not sampled stays
+     * untracked when it grows, or every realloc would roll the dice again. */
+    else if (q && (p ? !sampling_mean_bytes : sampling_takes(size))) {
+        if (likely(stack_has_room())) {
+            const struct stack *stack = unwind_matching_stack(caller, caller_slot);
+            if (stack) tracker_record(q, size, stack);
+        } else {
+            output_note_loss(NNL_LOSS_SMALL_STACK, 0);
+        }
     } else if (site && size) {
         tracker_moved(p, old_size, site); /* realloc failed: the old block is still there */
     }
@@ -387,6 +392,8 @@ __attribute__((constructor)) static void shim_start(void) {
     int waiting = await && strcmp(await, "1") == 0;
     /* Only the runner itself waits; the processes it starts are tracked from their start. */
     unsetenv("NONATIVELEAK_AWAIT_RUNNER");
+    const char *sample_bytes = getenv("NONATIVELEAK_SAMPLE_BYTES");
+    if (sample_bytes) sampling_init(strtoull(sample_bytes, NULL, 10));
     register_fork_locks();
     symbols_init();
     unwind_init();

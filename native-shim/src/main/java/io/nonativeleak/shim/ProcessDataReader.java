@@ -1,6 +1,7 @@
 package io.nonativeleak.shim;
 
 import io.nonativeleak.shim.report.Counts;
+import io.nonativeleak.shim.report.Sampling;
 import io.nonativeleak.shim.report.TimelinePoint;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
@@ -31,6 +32,9 @@ final class ProcessDataReader {
     private static final int SHARDS = 64;
     private static final int ENTRY_SIZE = 24;
     private static final int TABLE_HEADER_SIZE = 16;
+    /** struct nnl_sampling_block (sampling.h): N, then the scaled-up matched count (fixed point) and bytes. */
+    private static final int SAMPLING_BLOCK = 0xb000;
+    private static final int SAMPLING_FIXED_POINT = 1024;
     private static final int RECORD_SITE = 1;
     private static final int RECORD_FRAME = 2;
     private static final int RECORD_PYTHON_FRAME = 3;
@@ -74,7 +78,8 @@ final class ProcessDataReader {
     record ProcessData(int pid, int sequence, int parentPid, long startNanos, int state, int end, int exitStatus,
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
                        Counts matched, long dropped, String executable, List<TimelinePoint> timeline,
-                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, Incomplete incomplete) {
+                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, Sampling sampling,
+                       Incomplete incomplete) {
         Counts live() {
             return liveBySite.values().stream().reduce(Counts.NONE, Counts::plus);
         }
@@ -129,9 +134,13 @@ final class ProcessDataReader {
             String executable = cString(h, 136, 512);
             String pythonReason = cString(h, 648, 256);
             List<TimelinePoint> timeline = new ArrayList<>();
-            Map<Integer, Counts> live = new HashMap<>();
             Map<Integer, Site> sites = new HashMap<>();
             Incomplete incomplete = lost(h);
+            long sampleBytes = h.getLong(SAMPLING_BLOCK);
+            Sampling sampling = sampleBytes > 0 ? new Sampling(sampleBytes, matched) : null;
+            if (sampling != null)
+                matched = new Counts(Math.round((double) h.getLong(SAMPLING_BLOCK + 8) / SAMPLING_FIXED_POINT), h.getLong(SAMPLING_BLOCK + 16));
+            Map<Integer, double[]> weighted = new HashMap<>();
             try {
                 if (h.getInt(8) != 1 || h.getInt(12) != HEADER_SIZE)
                     throw new DamagedException("version " + h.getInt(8) + ", header size " + h.getInt(12));
@@ -142,15 +151,17 @@ final class ProcessDataReader {
                     timeline.add(new TimelinePoint(h.getLong(TIMELINE + 16 * i), h.getLong(TIMELINE + 16 * i + 8)));
                 for (int shard = 0; shard < SHARDS; shard++) {
                     long tableOffset = h.getLong(SHARD_TABLES + 16 * shard);
-                    if (tableOffset != 0) readTable(channel, fileSize, shard, tableOffset, live);
+                    if (tableOffset != 0) readTable(channel, fileSize, shard, tableOffset, sampling, weighted);
                 }
                 readLog(channel, fileSize, h, sites);
             } catch (DamagedException e) {
                 incomplete = new Incomplete(0, "its data file " + file.getFileName() + " is damaged (" + e.getMessage()
                         + "): what it recorded cannot all be read");
             }
+            Map<Integer, Counts> live = new HashMap<>();
+            weighted.forEach((site, w) -> live.put(site, new Counts(Math.round(w[0]), Math.round(w[1]))));
             return new ProcessData(pid, sequence, parentPid, start, state, end, exitStatus, python, pythonReason,
-                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live, incomplete);
+                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live, sampling, incomplete);
         }
     }
 
@@ -212,8 +223,9 @@ final class ProcessDataReader {
         return buffer.clear();
     }
 
-    private static void readTable(FileChannel channel, long fileSize, int shard, long offset, Map<Integer, Counts> live)
-            throws IOException, DamagedException {
+    /** Adds each live entry to its site: as one allocation, or, sampled, as the allocations it stands for. */
+    private static void readTable(FileChannel channel, long fileSize, int shard, long offset, Sampling sampling,
+                                  Map<Integer, double[]> live) throws IOException, DamagedException {
         if (offset < HEADER_SIZE || offset % 4096 != 0 || offset + TABLE_HEADER_SIZE > fileSize)
             throw new DamagedException("shard " + shard + "'s table offset " + Long.toUnsignedString(offset) + " lies outside the file");
         long capacity = readAt(channel, offset, TABLE_HEADER_SIZE).getLong(0);
@@ -228,7 +240,10 @@ final class ProcessDataReader {
                 if (address == 0 || address == 1) continue; // empty, deleted
                 long size = entries.getLong(i * ENTRY_SIZE + 8);
                 int site = entries.getInt(i * ENTRY_SIZE + 16);
-                live.merge(site, new Counts(1, size), Counts::plus);
+                double weight = sampling == null ? 1 : sampling.weight(size);
+                double[] sum = live.computeIfAbsent(site, key -> new double[2]);
+                sum[0] += weight;
+                sum[1] += weight * size;
             }
         }
     }

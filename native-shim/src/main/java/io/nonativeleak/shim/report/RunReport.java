@@ -27,11 +27,12 @@ import java.util.List;
  * @param error          the fixture's traceback, when it raised
  * @param stdout         the file holding the fixture's standard output
  * @param stderr         the file holding its standard error
+ * @param sampling       how a sampling discover run sampled (its counts are then estimates), or {@code null}
  * @param incomplete     the processes whose measured run could not be tracked in full (empty: none)
  */
 @JsonPropertyOrder({"schemaVersion", "name", "fixture", "patterns", "ignore", "allowance", "outcome", "reason",
     "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline", "pythonStacks",
-    "error", "stdout", "stderr", "incomplete"})
+    "error", "stdout", "stderr", "sampling", "incomplete"})
 public record RunReport(
         int schemaVersion,
         String name,
@@ -53,6 +54,7 @@ public record RunReport(
         @JsonInclude(JsonInclude.Include.NON_NULL) String error,
         String stdout,
         String stderr,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Sampling sampling,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IncompleteProcess> incomplete) {
 
     public static final int SCHEMA_VERSION = 1;
@@ -60,6 +62,6 @@ public record RunReport(
     public RunReport withSites(List<LeakSite> replacement) {
         return new RunReport(schemaVersion, name, fixture, patterns, ignore, allowance, outcome, reason, exitCode,
                 signal, durationMillis, matched, leaked, replacement, processes, timeline, pythonStacks, error, stdout,
-                stderr, incomplete);
+                stderr, sampling, incomplete);
     }
 }
