@@ -19,6 +19,8 @@ NNL_EXPORT const char *nnl_version(void) { return NNL_SHIM_VERSION; }
 
 NNL_EXPORT int nnl_active(void) { return shim_active(); }
 
+NNL_EXPORT const char *nnl_inactive_reason(void) { return shim_inactive_reason(); }
+
 /* Checks a pattern without compiling it into any process's configuration: 0 when it is well
  * formed, else the 1-based position of the problem, with the reason in reason. */
 NNL_EXPORT int nnl_pattern_check(const char *text, char *reason, size_t reason_size) {

@@ -16,7 +16,8 @@
 #include "symbols.h"
 
 enum { EMPTY = 0, DELETED = 1 };
-#define MIN_CAPACITY 1024
+/* A first table is one page: every process pays it for each of the 64 shards, on disk. */
+#define MIN_CAPACITY 128
 #define MAX_SYMBOL 1024
 #define MAX_MODULE 255
 #define MAX_FILE 1024
@@ -105,6 +106,7 @@ static int rehash(struct shard *s) {
     uint64_t offset;
     struct nnl_table_header *table;
     if (s->spare && s->spare_capacity == capacity) {
+        if (output_table_reuse(s->spare_offset, bytes) != 0) return -1; /* its disk space was given back */
         table = s->spare;
         offset = s->spare_offset;
         s->spare = NULL;
@@ -407,7 +409,10 @@ static uint32_t site_id_for(const struct stack *stack) {
     if (found) return found->id;
 
     struct site *site = arena_alloc(sizeof *site + sizeof(struct py_ref) * n);
-    if (!site) return UINT32_MAX;
+    if (!site) {
+        output_note_loss(NNL_LOSS_MEMORY, 0);
+        return UINT32_MAX;
+    }
     site->hash = hash;
     site->id = atomic_fetch_add(&next_site_id, 1);
     site->stack = stack;

@@ -45,9 +45,10 @@ def _load_shim(path):
     shim.nnl_python_verify.restype = ctypes.c_int
     shim.nnl_python_boundary.argtypes = [ctypes.c_void_p]
     shim.nnl_set_thread_name.argtypes = [ctypes.c_char_p]
+    shim.nnl_inactive_reason.restype = ctypes.c_char_p
     if not shim.nnl_active():
-        raise RunnerError("the NoNativeLeak shim is not active in the fixture process: LD_PRELOAD did not "
-                          "load it, or it could not create its data file in NONATIVELEAK_RUN_DIR")
+        raise RunnerError("the NoNativeLeak shim is not active in the fixture process: "
+                          + shim.nnl_inactive_reason().decode(errors="replace"))
     return shim
 
 

@@ -68,6 +68,8 @@ int nnlf_count_files(const char *dir);
 /* The symbol of frame index (counted from the site's frame 0, i.e. after the skipped wrappers), or
  * NULL when that frame has none or does not exist. */
 const char *nnlf_site_symbol(const struct nnl_file *f, uint32_t site, int index);
+/* File bytes taken by the log segments allocated so far (extents share the file with the tables). */
+uint64_t nnlf_log_bytes(const struct nnl_file *f);
 /* Sorts entries by address, for nnlf_find_entry. */
 void nnlf_sort_entries(struct nnl_file *f);
 const struct nnlf_entry *nnlf_find_entry(const struct nnl_file *f, uint64_t address);

@@ -75,6 +75,7 @@ final class Discovery {
                 out.add("  the fixture did not finish normally: " + report.reason());
                 if (report.error() != null) for (String line : report.error().strip().split("\n")) out.add("    " + line);
             }
+            case INCOMPLETE -> out.add("  the listing is incomplete: " + report.reason());
             default -> { }
         }
         if (!report.pythonStacks().enabled()) out.add("  python stacks unavailable: " + report.pythonStacks().reason());

@@ -28,6 +28,10 @@ public final class ReportText {
         if (report.sampling() != null) out.append("  ").append(sampled(report.sampling())).append('\n');
         if (noMatch != null && report.outcome() != Outcome.NO_MATCH)
             out.append("  nothing matched (").append(noMatch.kind()).append("): ").append(noMatch.reason()).append('\n');
+        if (report.incomplete() != null)
+            for (IncompleteProcess p : report.incomplete())
+                out.append("  incomplete: pid ").append(p.pid()).append(" from ").append(p.sinceMillis()).append(" ms: ")
+                        .append(p.reason()).append('\n');
         if (!report.pythonStacks().enabled()) out.append("  python stacks unavailable: ").append(report.pythonStacks().reason()).append('\n');
         if (report.error() != null) out.append("  fixture error:\n").append(indent(report.error().strip(), "    ")).append('\n');
         List<LeakSite> sites = report.sites();
