@@ -1,6 +1,5 @@
 #include "symbols.h"
 
-#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <libunwind.h>
@@ -28,6 +27,7 @@ struct symtab_entry {
 #define BIND_RANK(e) ((e)->name >> 30)
 
 struct symtab {
+    uint64_t demangler; /* ELF address of the file's own __cxa_demangle, 0 when it has none */
     uint64_t count;
     struct symtab_entry *entries;
     const char *strtab;
@@ -203,8 +203,11 @@ static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
     struct symtab_entry *entries = functions ? arena_alloc(sizeof *entries * functions) : NULL;
     if (!st || (functions && !entries)) return NULL;
     uint64_t n = 0;
+    const char *names = (const char *)image + strings->sh_offset;
     for (uint64_t i = 0; i < total; i++) {
         if (!is_function(&syms[i]) || syms[i].st_name >= strings->sh_size) continue;
+        if (strncmp(names + syms[i].st_name, "__cxa_demangle", strings->sh_size - syms[i].st_name) == 0)
+            st->demangler = syms[i].st_value;
         entries[n].start = syms[i].st_value;
         entries[n].size = (uint32_t)syms[i].st_size;
         entries[n].name = syms[i].st_name | bind_rank(ELF64_ST_BIND(syms[i].st_info)) << 30;
@@ -265,21 +268,30 @@ static struct symtab *symtab_of(struct module *m) {
 /* ---- demangling ---- */
 
 typedef char *(*demangle_fn)(const char *, char *, size_t *, int *);
+/* Found in a symbol table, never through the loader: we may be inside malloc, under its locks. */
 static _Atomic(demangle_fn) demangler;
-static atomic_int demangler_looked_up;
 
-static const char *demangled(const char *name) {
-    if (name[0] != '_' || name[1] != 'Z') return name;
-    if (!atomic_exchange(&demangler_looked_up, 1)) {
-        void *fn = dlsym(RTLD_DEFAULT, "__cxa_demangle");
-        if (!fn) {
-            /* C++ frames mean C++ code is loaded; its runtime may just not be in the global scope. */
-            void *libstdcxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
-            if (libstdcxx) fn = dlsym(libstdcxx, "__cxa_demangle");
-        }
-        atomic_store(&demangler, (demangle_fn)fn);
-    }
+static int is_libstdcxx(const struct module *m) { return strncmp(m->name, "libstdc++.so", 12) == 0; }
+
+/* The __cxa_demangle of the module itself (a statically linked C++ runtime), else of a loaded
+ * libstdc++: C++ frames mean C++ code, and C++ code means one of the two is mapped. */
+static demangle_fn find_demangler(struct module *frame_module) {
     demangle_fn fn = atomic_load(&demangler);
+    if (fn) return fn;
+    struct module_list *list = atomic_load(&modules);
+    for (int i = -1; !fn && list && i < list->count; i++) {
+        struct module *m = i < 0 ? frame_module : list->modules[i];
+        if (i >= 0 && (m == frame_module || !is_libstdcxx(m))) continue;
+        struct symtab *st = symtab_of(m);
+        if (st && st->demangler) fn = (demangle_fn)(m->base + st->demangler);
+    }
+    if (fn) atomic_store(&demangler, fn);
+    return fn;
+}
+
+static const char *demangled(struct module *m, const char *name) {
+    if (name[0] != '_' || name[1] != 'Z') return name;
+    demangle_fn fn = find_demangler(m);
     int status = -1;
     char *plain = fn ? fn(name, NULL, NULL, &status) : NULL;
     if (!plain || status != 0) return name;
@@ -308,7 +320,7 @@ static const char *honest_symbol(struct module *m, uintptr_t pc) {
         inside = unw_get_proc_info_by_ip(unw_local_addr_space, pc, &pi, NULL) == 0 &&
                  pi.start_ip == e->start + m->base && pc < pi.end_ip;
     }
-    return inside ? demangled(st->strtab + NAME_OFFSET(e)) : NULL;
+    return inside ? demangled(m, st->strtab + NAME_OFFSET(e)) : NULL;
 }
 
 static int same_address(const void *entry, const void *key) {
@@ -337,6 +349,7 @@ int symbols_in_shim(uintptr_t address) { return address >= shim_start && address
 unsigned symbols_invalidate(void) {
     itab_clear(&frame_cache);
     atomic_store(&modules, NULL);
+    atomic_store(&demangler, NULL); /* it may have been in the library unloaded */
     return atomic_fetch_add(&symbols_generation_counter, 1) + 1;
 }
 
