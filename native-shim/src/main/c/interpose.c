@@ -262,6 +262,7 @@ static void fork_parent(void) {
 
 static void fork_child(void) {
     nnl_fork_unlock_all();
+    symbols_after_fork_child();
     tracker_after_fork_child(run_dir);
     nnl_in_shim--;
 }

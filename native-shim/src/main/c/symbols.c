@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <libunwind.h>
 #include <link.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,6 +42,7 @@ struct module_list {
 };
 
 static _Atomic(struct module_list *) modules;
+static _Atomic(struct module *) created_modules;
 static struct itab frame_cache;
 atomic_uint symbols_generation_counter;
 static uintptr_t shim_start, shim_end;
@@ -84,6 +87,8 @@ static struct module *reuse_or_create(struct module_list *previous, uintptr_t ba
     m->base = base;
     m->path = copy;
     m->name = basename_of(copy);
+    m->next_created = atomic_load(&created_modules);
+    while (!atomic_compare_exchange_weak(&created_modules, &m->next_created, m)) {}
     return m;
 }
 
@@ -257,8 +262,24 @@ static struct symtab *load_symtab(const char *path) {
 static struct symtab *symtab_of(struct module *m) {
     int expected = SYMTAB_UNLOADED;
     if (atomic_compare_exchange_strong(&m->symtab_state, &expected, SYMTAB_LOADING)) {
+        /* Nothing may end this thread's part in the load half-way, or the others wait forever:
+         * no cancellation (open and close are cancellation points), no handler that could
+         * siglongjmp out (faults still arrive: blocking them would kill the process). */
+        sigset_t all, saved;
+        sigfillset(&all);
+        sigdelset(&all, SIGSEGV);
+        sigdelset(&all, SIGBUS);
+        sigdelset(&all, SIGFPE);
+        sigdelset(&all, SIGILL);
+        sigdelset(&all, SIGTRAP);
+        sigdelset(&all, SIGSYS);
+        int cancel_state;
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+        pthread_sigmask(SIG_BLOCK, &all, &saved);
         m->symtab = load_symtab(m->path);
         atomic_store(&m->symtab_state, m->symtab ? SYMTAB_READY : SYMTAB_NONE);
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        pthread_setcancelstate(cancel_state, NULL);
     }
     /* Another thread is loading it: it takes no lock of ours, so it finishes. */
     while (atomic_load(&m->symtab_state) == SYMTAB_LOADING) sched_yield();
@@ -358,6 +379,13 @@ void symbols_init(void) {
     if (self) {
         shim_start = self->start;
         shim_end = self->end;
+    }
+}
+
+void symbols_after_fork_child(void) {
+    for (struct module *m = atomic_load(&created_modules); m; m = m->next_created) {
+        int loading = SYMTAB_LOADING;
+        atomic_compare_exchange_strong(&m->symtab_state, &loading, SYMTAB_UNLOADED);
     }
 }
 

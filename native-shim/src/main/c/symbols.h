@@ -16,6 +16,7 @@ struct module {
     const char *name;     /* basename of path */
     _Atomic int symtab_state;
     struct symtab *symtab;
+    struct module *next_created; /* every module ever created, for the fork child */
 };
 
 struct frame_symbol {
@@ -43,4 +44,7 @@ static inline unsigned symbols_generation(void) {
 /* Is name one of the allocator wrappers skipped before frame 0? */
 int symbols_is_wrapper(const char *name);
 void symbols_register_fork_locks(void);
+/* In a fork child: loads of symbol tables that other threads of the parent had begun are undone
+ * (those threads do not exist here), so the child loads them itself instead of waiting forever. */
+void symbols_after_fork_child(void);
 #endif
