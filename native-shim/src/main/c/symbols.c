@@ -150,12 +150,26 @@ static struct module *module_for(uintptr_t address) {
 
 /* ---- ELF symbol tables ---- */
 
-static void sift_down(struct symtab_entry *a, uint64_t root, uint64_t n) {
+/* Which of two names of one address a report shows: an exported name over a local one, then the
+ * one with fewer leading underscores (strdup over __strdup), then a global over a weak one. */
+static int preference(const struct symtab_entry *e, const char *names) {
+    int underscores = 0;
+    while (underscores < 8 && names[NAME_OFFSET(e) + underscores] == '_') underscores++;
+    return (BIND_RANK(e) == 2) << 8 | underscores << 1 | (BIND_RANK(e) == 1);
+}
+
+/* By start, and the preferred name first among the names of one start. */
+static int sorts_after(const struct symtab_entry *a, const struct symtab_entry *b, const char *names) {
+    if (a->start != b->start) return a->start > b->start;
+    return preference(a, names) > preference(b, names);
+}
+
+static void sift_down(struct symtab_entry *a, uint64_t root, uint64_t n, const char *names) {
     for (;;) {
         uint64_t child = 2 * root + 1;
         if (child >= n) return;
-        if (child + 1 < n && a[child + 1].start > a[child].start) child++;
-        if (a[root].start >= a[child].start) return;
+        if (child + 1 < n && sorts_after(&a[child + 1], &a[child], names)) child++;
+        if (!sorts_after(&a[child], &a[root], names)) return;
         struct symtab_entry t = a[root];
         a[root] = a[child];
         a[child] = t;
@@ -164,13 +178,13 @@ static void sift_down(struct symtab_entry *a, uint64_t root, uint64_t n) {
 }
 
 /* Heapsort: qsort may call malloc, and we are malloc. */
-static void sort_by_start(struct symtab_entry *a, uint64_t n) {
-    for (uint64_t i = n / 2; i-- > 0;) sift_down(a, i, n);
+static void sort_entries(struct symtab_entry *a, uint64_t n, const char *names) {
+    for (uint64_t i = n / 2; i-- > 0;) sift_down(a, i, n, names);
     for (uint64_t end = n; end-- > 1;) {
         struct symtab_entry t = a[0];
         a[0] = a[end];
         a[end] = t;
-        sift_down(a, 0, end);
+        sift_down(a, 0, end, names);
     }
 }
 
@@ -218,21 +232,17 @@ static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
         entries[n].name = syms[i].st_name | bind_rank(ELF64_ST_BIND(syms[i].st_info)) << 30;
         n++;
     }
-    sort_by_start(entries, n);
-    /* Aliases share a start: keep one, preferring a global name and a known size. */
-    uint64_t kept = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        if (kept && entries[kept - 1].start == entries[i].start) {
-            struct symtab_entry *k = &entries[kept - 1];
-            if (BIND_RANK(&entries[i]) < BIND_RANK(k) || (k->size == 0 && entries[i].size)) {
-                uint32_t size = k->size > entries[i].size ? k->size : entries[i].size;
-                *k = entries[i];
-                k->size = size;
-            }
-            continue;
-        }
-        entries[kept++] = entries[i];
+    sort_entries(entries, n, names);
+    /* Aliases share a start and are all kept (a pattern may name any of them); each gets the
+     * largest size any of them has, so that a size-less alias does not hide the extent. */
+    for (uint64_t first = 0, i = 0; i <= n; i++) {
+        if (i < n && entries[i].start == entries[first].start) continue;
+        uint32_t size = 0;
+        for (uint64_t k = first; k < i; k++) size = entries[k].size > size ? entries[k].size : size;
+        for (uint64_t k = first; k < i; k++) entries[k].size = size;
+        first = i;
     }
+    uint64_t kept = n;
     st->count = kept;
     st->entries = entries;
     st->strtab = (const char *)image + strings->sh_offset;
@@ -323,16 +333,19 @@ static const char *demangled(struct module *m, const char *name) {
 
 /* ---- lookup ---- */
 
-static const char *honest_symbol(struct module *m, uintptr_t pc) {
+/* Names fs after the symbol whose extent holds pc: its preferred name and its aliases. */
+static void name_frame(struct frame_symbol *fs, struct module *m, uintptr_t pc) {
     struct symtab *st = symtab_of(m);
-    if (!st || st->count == 0) return NULL;
+    if (!st || st->count == 0) return;
     uint64_t rel = pc - m->base, lo = 0, hi = st->count;
     while (lo < hi) { /* first entry starting after rel */
         uint64_t mid = (lo + hi) / 2;
         if (st->entries[mid].start <= rel) lo = mid + 1; else hi = mid;
     }
-    if (lo == 0) return NULL;
-    const struct symtab_entry *e = &st->entries[lo - 1];
+    if (lo == 0) return;
+    uint64_t first = lo - 1; /* the preferred name comes first among those of one start */
+    while (first > 0 && st->entries[first - 1].start == st->entries[lo - 1].start) first--;
+    const struct symtab_entry *e = &st->entries[first];
     int inside;
     if (e->size) {
         inside = rel < e->start + e->size;
@@ -341,7 +354,13 @@ static const char *honest_symbol(struct module *m, uintptr_t pc) {
         inside = unw_get_proc_info_by_ip(unw_local_addr_space, pc, &pi, NULL) == 0 &&
                  pi.start_ip == e->start + m->base && pc < pi.end_ip;
     }
-    return inside ? demangled(m, st->strtab + NAME_OFFSET(e)) : NULL;
+    if (!inside) return;
+    fs->symbol = demangled(m, st->strtab + NAME_OFFSET(e));
+    uint64_t aliases = lo - 1 - first;
+    const char **names = aliases ? arena_alloc(sizeof *names * aliases) : NULL;
+    for (uint64_t k = 0; names && k < aliases; k++) names[k] = demangled(m, st->strtab + NAME_OFFSET(&st->entries[first + 1 + k]));
+    fs->aliases = names;
+    fs->alias_count = names ? (int)aliases : 0;
 }
 
 static int same_address(const void *entry, const void *key) {
@@ -359,7 +378,7 @@ const struct frame_symbol *symbols_lookup(uintptr_t return_address) {
     fs->hash = hash;
     fs->address = return_address;
     fs->module = m;
-    fs->symbol = m ? honest_symbol(m, pc) : NULL;
+    if (m) name_frame(fs, m, pc);
     fs->wrapper = symbols_is_wrapper(fs->symbol);
     const struct frame_symbol *kept = itab_insert(&frame_cache, fs, same_address, &return_address);
     return kept ? kept : fs;

@@ -23,7 +23,9 @@ struct frame_symbol {
     uint64_t hash; /* first: cached in an itab */
     uintptr_t address;
     const struct module *module; /* NULL: the address is in no loaded module (JIT code) */
-    const char *symbol;          /* NULL: no symbol honestly covers the address */
+    const char *symbol;          /* NULL: no symbol honestly covers the address; else its preferred name */
+    const char *const *aliases;  /* the other names of the symbol's address */
+    int alias_count;
     int wrapper;                 /* one of CPython's raw-allocator wrappers (SPEC §3) */
     _Atomic uint64_t written;    /* (process epoch << 32) | (frame id + 1) once in this process's data file */
 };

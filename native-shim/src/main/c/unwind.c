@@ -99,7 +99,8 @@ int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error
 int unwind_pattern_count(void) { return pattern_count; }
 
 static struct frame_view view_of(const struct frame_symbol *fs) {
-    struct frame_view view = {fs ? fs->symbol : NULL, fs && fs->module ? fs->module->name : NULL};
+    struct frame_view view = {fs ? fs->symbol : NULL, fs && fs->module ? fs->module->name : NULL,
+                              fs ? fs->aliases : NULL, fs ? fs->alias_count : 0};
     return view;
 }
 

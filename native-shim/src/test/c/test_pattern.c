@@ -411,7 +411,26 @@ static void test_escaped_space(void) {
     else if (!pattern_matches(p, frames, 3)) CHECK_FAIL("escaped space: \"ns::f(int,\\ char) ... g\" should match");
 }
 
+/* A frame whose address has several names matches a name or glob matcher through any of them. */
+static void test_aliases(void) {
+    struct pattern_error error;
+    const char *const aliases[] = {"__strdup"};
+    struct frame_view frames[] = {{"strdup", "libc.so.6", aliases, 1}, {"main", "prog", NULL, 0}};
+    const char *matching[] = {"strdup", "__strdup", "__str*", "asprintf|__strdup main", "strdup|nothing", "obj:libc* main"};
+    const char *not_matching[] = {"strndup", "__strndup", "main", "x*|y"};
+    for (size_t i = 0; i < sizeof matching / sizeof *matching; i++) {
+        struct pattern *p = pattern_compile(matching[i], &error);
+        CHECK(p && pattern_matches(p, frames, 2), "aliases: '%s' should match strdup (alias __strdup)", matching[i]);
+        CHECK(p && pattern_may_start_with(p, &frames[0]), "aliases: '%s' may start at strdup", matching[i]);
+    }
+    for (size_t i = 0; i < sizeof not_matching / sizeof *not_matching; i++) {
+        struct pattern *p = pattern_compile(not_matching[i], &error);
+        CHECK(p && !pattern_matches(p, frames, 2), "aliases: '%s' should not match", not_matching[i]);
+    }
+}
+
 int main(void) {
+    test_aliases();
     test_parser_errors();
     test_exact_names();
     test_globs();
