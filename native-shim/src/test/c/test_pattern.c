@@ -370,7 +370,8 @@ static void test_limits(void) {
 
 static void test_frame0_helpers(void) {
     struct pattern_error error;
-    struct frame_view foo = {"foo", "a.so"}, bar = {"bar", "a.so"}, unnamed = {NULL, "libx.so"}, nothing = {NULL, NULL};
+    struct frame_view foo = {"foo", "a.so", NULL, 0}, bar = {"bar", "a.so", NULL, 0}, unnamed = {NULL, "libx.so", NULL, 0},
+                      nothing = {NULL, NULL, NULL, 0};
 
     struct pattern *p = pattern_compile("foo bar", &error);
     REQUIRE(p, "'foo bar' compiles");
@@ -405,7 +406,7 @@ static void test_frame0_helpers(void) {
 static void test_escaped_space(void) {
     struct pattern_error error;
     struct pattern *p = pattern_compile("ns::f(int,\\ char) ... g", &error);
-    struct frame_view frames[] = {{"ns::f(int, char)", "libx.so"}, {"h", "libx.so"}, {"g", "libx.so"}};
+    struct frame_view frames[] = {{"ns::f(int, char)", "libx.so", NULL, 0}, {"h", "libx.so", NULL, 0}, {"g", "libx.so", NULL, 0}};
     check_count++;
     if (!p) CHECK_FAIL("escaped space: did not compile: %d %s", error.position, error.reason);
     else if (!pattern_matches(p, frames, 3)) CHECK_FAIL("escaped space: \"ns::f(int,\\ char) ... g\" should match");
