@@ -139,6 +139,8 @@ static void parse_stack(const char *text, struct stack_text *st) {
         if (at) *at = '\0';
         st->frames[st->n].symbol = strcmp(tok, "-") == 0 ? NULL : tok;
         st->frames[st->n].module = at ? at + 1 : NULL;
+        st->frames[st->n].aliases = NULL;
+        st->frames[st->n].alias_count = 0;
         st->n++;
     }
 }
