@@ -43,6 +43,20 @@ struct module_list {
 
 static _Atomic(struct module_list *) modules;
 static _Atomic(struct module *) created_modules;
+/* The list replaced by the last symbols_invalidate: modules still loaded are taken over from it. */
+static _Atomic(struct module_list *) retired_modules;
+
+/* One symbol table per file, whatever path or load address it is reached by: a library loaded
+ * and unloaded in a loop is read once (the table and its mapping live as long as the process). */
+struct elf_file {
+    dev_t device;
+    ino_t inode;
+    off_t size;
+    struct timespec modified;
+    struct symtab *symtab;
+    struct elf_file *next;
+};
+static _Atomic(struct elf_file *) elf_files;
 static struct itab frame_cache;
 atomic_uint symbols_generation_counter;
 static uintptr_t shim_start, shim_end;
@@ -76,10 +90,35 @@ static const char *basename_of(const char *path) {
     return slash ? slash + 1 : path;
 }
 
-static struct module *reuse_or_create(struct module_list *previous, uintptr_t base, const char *path) {
+/* The GNU build-id note of a mapped image (read from memory: no file involved). */
+static unsigned build_id_of(const struct dl_phdr_info *info, unsigned char *out) {
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE) continue;
+        const unsigned char *note = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr), *end = note + ph->p_memsz;
+        while (note + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)note;
+            const unsigned char *name = note + sizeof *nh, *desc = name + ((nh->n_namesz + 3) & ~3u);
+            if (desc + nh->n_descsz > end) break;
+            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 && nh->n_descsz <= 20) {
+                memcpy(out, desc, nh->n_descsz);
+                return nh->n_descsz;
+            }
+            note = desc + ((nh->n_descsz + 3) & ~3u);
+        }
+    }
+    return 0;
+}
+
+/* A module of the previous list is the same one when it is at the same place from the same path
+ * with the same build-id (a library unloaded and another loaded there is a new module). */
+static struct module *reuse_or_create(struct module_list *previous, uintptr_t base, const char *path,
+                                      const unsigned char *build_id, unsigned build_id_size) {
     for (int i = 0; previous && i < previous->count; i++) {
         struct module *m = previous->modules[i];
-        if (m->base == base && strcmp(m->path, path) == 0) return m;
+        if (m->base == base && strcmp(m->path, path) == 0 && m->build_id_size == build_id_size &&
+            memcmp(m->build_id, build_id, build_id_size) == 0)
+            return m;
     }
     struct module *m = arena_alloc(sizeof *m);
     char *copy = m ? arena_strndup(path, strlen(path)) : NULL;
@@ -87,6 +126,8 @@ static struct module *reuse_or_create(struct module_list *previous, uintptr_t ba
     m->base = base;
     m->path = copy;
     m->name = basename_of(copy);
+    memcpy(m->build_id, build_id, build_id_size);
+    m->build_id_size = build_id_size;
     m->next_created = atomic_load(&created_modules);
     while (!atomic_compare_exchange_weak(&created_modules, &m->next_created, m)) {}
     return m;
@@ -115,7 +156,9 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data) {
         exe[n > 0 ? n : 0] = '\0';
         path = exe;
     }
-    struct module *m = reuse_or_create(scan->previous, info->dlpi_addr, path);
+    unsigned char build_id[20];
+    unsigned build_id_size = build_id_of(info, build_id);
+    struct module *m = reuse_or_create(scan->previous, info->dlpi_addr, path, build_id, build_id_size);
     if (!m) return 1;
     m->start = info->dlpi_addr + low;
     m->end = info->dlpi_addr + high;
@@ -125,7 +168,8 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data) {
 
 /* Reads the loaded modules afresh. Takes the loader's lock, so never called under one of ours. */
 static struct module_list *rescan_modules(void) {
-    struct scan scan = {atomic_load(&modules), NULL, 0};
+    struct module_list *current = atomic_load(&modules);
+    struct scan scan = {current ? current : atomic_load(&retired_modules), NULL, 0};
     dl_iterate_phdr(scan_object, &scan);
     scan.capacity += 8; /* room for libraries loaded between the two passes */
     scan.result = arena_alloc(sizeof(struct module_list) + sizeof(struct module *) * scan.capacity);
@@ -254,18 +298,38 @@ static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
     return st;
 }
 
+static struct elf_file *known_file(const struct stat *st) {
+    for (struct elf_file *f = atomic_load(&elf_files); f; f = f->next)
+        if (f->device == st->st_dev && f->inode == st->st_ino && f->size == st->st_size &&
+            f->modified.tv_sec == st->st_mtim.tv_sec && f->modified.tv_nsec == st->st_mtim.tv_nsec)
+            return f;
+    return NULL;
+}
+
 static struct symtab *load_symtab(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
     struct stat st;
     void *image = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    struct elf_file *known = NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && !(known = known_file(&st)))
         image = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
+    if (known) return known->symtab;
     if (image == MAP_FAILED) return NULL;
     /* The mapping stays: symbol names point into it. Only touched pages cost memory. */
     struct symtab *table = parse_elf(image, (uint64_t)st.st_size);
+    struct elf_file *f = table ? arena_alloc(sizeof *f) : NULL;
     if (!table) munmap(image, (size_t)st.st_size);
+    if (f) { /* two threads may read one new file at once: then it is known twice, harmlessly */
+        f->device = st.st_dev;
+        f->inode = st.st_ino;
+        f->size = st.st_size;
+        f->modified = st.st_mtim;
+        f->symtab = table;
+        f->next = atomic_load(&elf_files);
+        while (!atomic_compare_exchange_weak(&elf_files, &f->next, f)) {}
+    }
     return table;
 }
 
@@ -388,7 +452,8 @@ int symbols_in_shim(uintptr_t address) { return address >= shim_start && address
 
 unsigned symbols_invalidate(void) {
     itab_clear(&frame_cache);
-    atomic_store(&modules, NULL);
+    struct module_list *list = atomic_exchange(&modules, NULL);
+    if (list) atomic_store(&retired_modules, list);
     atomic_store(&demangler, NULL); /* it may have been in the library unloaded */
     return atomic_fetch_add(&symbols_generation_counter, 1) + 1;
 }

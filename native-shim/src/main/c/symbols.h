@@ -17,6 +17,8 @@ struct module {
     _Atomic int symtab_state;
     struct symtab *symtab;
     struct module *next_created; /* every module ever created, for the fork child */
+    unsigned char build_id[20];  /* from the mapped image's PT_NOTE; build_id_size 0: none */
+    unsigned build_id_size;
 };
 
 struct frame_symbol {
