@@ -53,6 +53,8 @@ struct elf_file {
     ino_t inode;
     off_t size;
     struct timespec modified;
+    unsigned char build_id[20];
+    unsigned build_id_size;
     struct symtab *symtab;
     struct elf_file *next;
 };
@@ -141,11 +143,14 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data) {
         return 0;
     }
     if (scan->result->count == scan->capacity) return 1;
-    uintptr_t low = UINTPTR_MAX, high = 0;
+    uintptr_t low = UINTPTR_MAX, high = 0, first_end = 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD) continue;
-        if (ph->p_vaddr < low) low = ph->p_vaddr;
+        if (ph->p_vaddr < low) {
+            low = ph->p_vaddr;
+            first_end = (ph->p_vaddr + ph->p_filesz + 4095) & ~(uintptr_t)4095;
+        }
         if (ph->p_vaddr + ph->p_memsz > high) high = ph->p_vaddr + ph->p_memsz;
     }
     if (high == 0) return 0;
@@ -162,6 +167,8 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data) {
     if (!m) return 1;
     m->start = info->dlpi_addr + low;
     m->end = info->dlpi_addr + high;
+    m->first_map_start = (info->dlpi_addr + low) & ~(uintptr_t)4095;
+    m->first_map_end = info->dlpi_addr + first_end;
     scan->result->modules[scan->result->count++] = m;
     return 0;
 }
@@ -306,8 +313,55 @@ static struct elf_file *known_file(const struct stat *st) {
     return NULL;
 }
 
-static struct symtab *load_symtab(const char *path) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+/* The GNU build-id note of an ELF file's image, through its program headers as in memory. */
+static unsigned file_build_id(const unsigned char *image, uint64_t size, unsigned char *out) {
+    const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)image;
+    if (size < sizeof *eh || memcmp(image, ELFMAG, SELFMAG) != 0 || eh->e_phentsize != sizeof(ElfW(Phdr)) ||
+        eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(ElfW(Phdr)) > size)
+        return 0;
+    const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(image + eh->e_phoff);
+    for (int i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != PT_NOTE || ph[i].p_offset + ph[i].p_filesz > size) continue;
+        const unsigned char *note = image + ph[i].p_offset, *end = note + ph[i].p_filesz;
+        while (note + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)note;
+            const unsigned char *name = note + sizeof *nh, *desc = name + ((nh->n_namesz + 3) & ~3u);
+            if (desc + nh->n_descsz > end) break;
+            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 && nh->n_descsz <= 20) {
+                memcpy(out, desc, nh->n_descsz);
+                return nh->n_descsz;
+            }
+            note = desc + ((nh->n_descsz + 3) & ~3u);
+        }
+    }
+    return 0;
+}
+
+/* Writes value in lower-case hex, then end; returns where the next character goes (no stdio: we
+ * may be inside malloc). */
+static char *put_hex(char *at, uintptr_t value, char end) {
+    int digits = 1;
+    while (digits < 16 && value >> (4 * digits)) digits++;
+    for (int i = digits; i-- > 0; value >>= 4) at[i] = "0123456789abcdef"[value & 15];
+    at[digits] = end;
+    return at + digits + 1;
+}
+
+static int same_build_id(const struct module *m, const unsigned char *id, unsigned size) {
+    return m->build_id_size == size && memcmp(m->build_id, id, size) == 0;
+}
+
+/* The file the process mapped: /proc/self/map_files where the kernel allows it, else the path,
+ * which may name another file by now (a relative path after chdir, a library replaced on disk):
+ * then the build-id of the image in memory must be the file's. Without a build-id in memory the
+ * path is trusted. NULL when no file can be read or the file is not the one mapped: the frames
+ * stay module+offset rather than be named after another file's functions. */
+static struct symtab *load_symtab(const struct module *m) {
+    char mapped[64] = "/proc/self/map_files/";
+    put_hex(put_hex(mapped + strlen(mapped), m->first_map_start, '-'), m->first_map_end, '\0');
+    int fd = open(mapped, O_RDONLY | O_CLOEXEC);
+    int verify = fd < 0 && m->build_id_size > 0;
+    if (fd < 0) fd = open(m->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
     struct stat st;
     void *image = MAP_FAILED;
@@ -315,8 +369,14 @@ static struct symtab *load_symtab(const char *path) {
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && !(known = known_file(&st)))
         image = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
-    if (known) return known->symtab;
+    if (known) return !verify || same_build_id(m, known->build_id, known->build_id_size) ? known->symtab : NULL;
     if (image == MAP_FAILED) return NULL;
+    unsigned char build_id[20];
+    unsigned build_id_size = file_build_id(image, (uint64_t)st.st_size, build_id);
+    if (verify && !same_build_id(m, build_id, build_id_size)) {
+        munmap(image, (size_t)st.st_size);
+        return NULL;
+    }
     /* The mapping stays: symbol names point into it. Only touched pages cost memory. */
     struct symtab *table = parse_elf(image, (uint64_t)st.st_size);
     struct elf_file *f = table ? arena_alloc(sizeof *f) : NULL;
@@ -326,6 +386,8 @@ static struct symtab *load_symtab(const char *path) {
         f->inode = st.st_ino;
         f->size = st.st_size;
         f->modified = st.st_mtim;
+        memcpy(f->build_id, build_id, build_id_size);
+        f->build_id_size = build_id_size;
         f->symtab = table;
         f->next = atomic_load(&elf_files);
         while (!atomic_compare_exchange_weak(&elf_files, &f->next, f)) {}
@@ -350,7 +412,7 @@ static struct symtab *symtab_of(struct module *m) {
         int cancel_state;
         pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
         pthread_sigmask(SIG_BLOCK, &all, &saved);
-        m->symtab = load_symtab(m->path);
+        m->symtab = load_symtab(m);
         atomic_store(&m->symtab_state, m->symtab ? SYMTAB_READY : SYMTAB_NONE);
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
         pthread_setcancelstate(cancel_state, NULL);

@@ -19,6 +19,7 @@ struct module {
     struct module *next_created; /* every module ever created, for the fork child */
     unsigned char build_id[20];  /* from the mapped image's PT_NOTE; build_id_size 0: none */
     unsigned build_id_size;
+    uintptr_t first_map_start, first_map_end; /* its first mapping: /proc/self/map_files/START-END */
 };
 
 struct frame_symbol {
