@@ -92,24 +92,31 @@ static const char *basename_of(const char *path) {
     return slash ? slash + 1 : path;
 }
 
-/* The GNU build-id note of a mapped image (read from memory: no file involved). */
-static unsigned build_id_of(const struct dl_phdr_info *info, unsigned char *out) {
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_NOTE) continue;
-        const unsigned char *note = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr), *end = note + ph->p_memsz;
-        while (note + sizeof(ElfW(Nhdr)) <= end) {
-            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)note;
-            const unsigned char *name = note + sizeof *nh, *desc = name + ((nh->n_namesz + 3) & ~3u);
-            if (desc + nh->n_descsz > end) break;
-            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 && nh->n_descsz <= 20) {
-                memcpy(out, desc, nh->n_descsz);
-                return nh->n_descsz;
-            }
-            note = desc + ((nh->n_descsz + 3) & ~3u);
+/* The GNU build-id in a PT_NOTE segment's notes[0..size), copied to out; its length, or 0. */
+static unsigned build_id_in_notes(const unsigned char *note, uint64_t size, unsigned char *out) {
+    const unsigned char *end = note + size;
+    while (note + sizeof(ElfW(Nhdr)) <= end) {
+        const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)note;
+        const unsigned char *name = note + sizeof *nh, *desc = name + ((nh->n_namesz + 3) & ~3u);
+        if (desc + nh->n_descsz > end) break;
+        if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 && nh->n_descsz <= 20) {
+            memcpy(out, desc, nh->n_descsz);
+            return nh->n_descsz;
         }
+        note = desc + ((nh->n_descsz + 3) & ~3u);
     }
     return 0;
+}
+
+/* The build-id of a mapped image, read from memory: no file involved. */
+static unsigned build_id_of(const struct dl_phdr_info *info, unsigned char *out) {
+    unsigned found = 0;
+    for (int i = 0; !found && i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_NOTE)
+            found = build_id_in_notes((const unsigned char *)(info->dlpi_addr + ph->p_vaddr), ph->p_memsz, out);
+    }
+    return found;
 }
 
 /* A module of the previous list is the same one when it is at the same place from the same path
@@ -313,28 +320,18 @@ static struct elf_file *known_file(const struct stat *st) {
     return NULL;
 }
 
-/* The GNU build-id note of an ELF file's image, through its program headers as in memory. */
+/* The build-id of an ELF file's image, through its program headers as in memory. */
 static unsigned file_build_id(const unsigned char *image, uint64_t size, unsigned char *out) {
     const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)image;
     if (size < sizeof *eh || memcmp(image, ELFMAG, SELFMAG) != 0 || eh->e_phentsize != sizeof(ElfW(Phdr)) ||
         eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(ElfW(Phdr)) > size)
         return 0;
     const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(image + eh->e_phoff);
-    for (int i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type != PT_NOTE || ph[i].p_offset + ph[i].p_filesz > size) continue;
-        const unsigned char *note = image + ph[i].p_offset, *end = note + ph[i].p_filesz;
-        while (note + sizeof(ElfW(Nhdr)) <= end) {
-            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)note;
-            const unsigned char *name = note + sizeof *nh, *desc = name + ((nh->n_namesz + 3) & ~3u);
-            if (desc + nh->n_descsz > end) break;
-            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 && nh->n_descsz <= 20) {
-                memcpy(out, desc, nh->n_descsz);
-                return nh->n_descsz;
-            }
-            note = desc + ((nh->n_descsz + 3) & ~3u);
-        }
-    }
-    return 0;
+    unsigned found = 0;
+    for (int i = 0; !found && i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_NOTE && ph[i].p_offset + ph[i].p_filesz <= size)
+            found = build_id_in_notes(image + ph[i].p_offset, ph[i].p_filesz, out);
+    return found;
 }
 
 /* Writes value in lower-case hex, then end; returns where the next character goes (no stdio: we
