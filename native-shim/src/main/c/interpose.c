@@ -42,6 +42,7 @@ static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real_underscore_exit)(int) __attribute__((noreturn));
 
 static int active;
+static int interposed; /* the process's malloc is ours: the shim was preloaded, not just loaded */
 static char run_dir[4096];
 
 /* ---- the static pool for calls made before dlsym has answered ---- */
@@ -263,10 +264,17 @@ static void fork_parent(void) {
     nnl_in_shim--;
 }
 
+/* Says in the data file whether allocations reach the shim at all (a discover run that saw nothing says why). */
+static void write_interposed(void) {
+    struct nnl_nomatch_block *block = output_nomatch();
+    if (block) atomic_store(&block->interposed, (uint32_t)interposed);
+}
+
 static void fork_child(void) {
     nnl_fork_unlock_all();
     symbols_after_fork_child();
     tracker_after_fork_child(run_dir);
+    write_interposed();
     nnl_in_shim--;
 }
 
@@ -326,6 +334,8 @@ __attribute__((constructor)) static void shim_start(void) {
     if (!waiting) pystack_enable_if_verified(getenv("NONATIVELEAK_PYTHON_VERIFIED"), reason, sizeof reason);
     if (load_patterns() == 0 && tracker_start(run_dir, waiting) == 0) {
         tracker_set_python_status(pystack_enabled() ? NNL_PYTHON_ENABLED : NNL_PYTHON_UNAVAILABLE, reason);
+        interposed = symbols_in_shim((uintptr_t)dlsym(RTLD_DEFAULT, "malloc"));
+        write_interposed();
         pthread_atfork(fork_prepare, fork_parent, fork_child);
         active = 1;
     }

@@ -20,6 +20,11 @@ _Static_assert(offsetof(struct nnl_file_header, python_reason) == 648, "file lay
 _Static_assert(offsetof(struct nnl_file_header, shards) == 904, "file layout");
 _Static_assert(offsetof(struct nnl_file_header, timeline) == 904 + 16 * NNL_SHARDS, "file layout");
 _Static_assert(sizeof(struct nnl_file_header) <= NNL_HEADER_SIZE, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, warmup_matched_count) == 8, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_cache) == 24, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_cached_blocks) == 32, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_module) == 56, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_user_new_seen) == 312, "file layout");
 _Static_assert(sizeof(struct nnl_live_entry) == 24, "file layout");
 
 static struct nnl_file_header *header;
@@ -82,6 +87,10 @@ int output_open(const char *dir, int parent_pid) {
 }
 
 struct nnl_file_header *output_header(void) { return header; }
+
+struct nnl_nomatch_block *output_nomatch(void) {
+    return header ? (struct nnl_nomatch_block *)((char *)header + NNL_NOMATCH_OFFSET) : NULL;
+}
 
 void *output_table_alloc(uint64_t bytes, uint64_t *offset) {
     bytes = (bytes + 4095) & ~4095ull;

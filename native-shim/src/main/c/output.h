@@ -82,6 +82,36 @@ struct nnl_file_header {
     struct nnl_timeline_point timeline[NNL_TIMELINE_POINTS];
 };
 
+/* Header block 0x8000-0x8fff: what explains a measured run in which nothing matched (SPEC §4 noMatch).
+ * Kept apart from struct nnl_file_header, whose fixed offsets the Java reader relies on. */
+#define NNL_NOMATCH_OFFSET 0x8000u
+#define NNL_NOMATCH_SIZE 0x1000u
+
+enum nnl_numpy_cache {
+    NNL_NUMPY_NOT_LOADED = 0,
+    NNL_NUMPY_CACHE_READ = 1,       /* numpy's datacache was found, validated and read at the checkpoint */
+    NNL_NUMPY_CACHE_UNREADABLE = 2, /* numpy is loaded, but its datacache could not be validated */
+};
+
+struct nnl_nomatch_block {
+    _Atomic uint32_t interposed;     /* 1: the process's malloc is the shim's (it was preloaded) */
+    _Atomic uint32_t frames_checked; /* 1: the patterns' named frames were looked up (FRAME_CHECK records) */
+    _Atomic uint64_t warmup_matched_count; /* matches during warm-up (counted only, never tracked) */
+    _Atomic uint64_t warmup_matched_bytes;
+    _Atomic uint32_t numpy_cache;    /* enum nnl_numpy_cache, at the checkpoint */
+    _Atomic uint32_t numpy_anchored; /* 1: some pattern can start at numpy's data allocator (default_malloc) */
+    _Atomic uint64_t numpy_cached_blocks;  /* blocks numpy's datacache held at the checkpoint */
+    _Atomic uint64_t numpy_excluded_count; /* tracked blocks the cache held: not leaks, removed from the table */
+    _Atomic uint64_t numpy_excluded_bytes;
+    char numpy_module[256];
+    /* 1: a data buffer reached malloc from PyDataMem_UserNEW, which a pattern anchored at default_malloc
+     * cannot match (default_malloc tail-calls malloc for sizes its cache serves: no frame of its own) */
+    _Atomic uint32_t numpy_user_new_seen;
+};
+_Static_assert(sizeof(struct nnl_file_header) <= 0x4000, "the main header must stay below the helpers' blocks");
+_Static_assert(sizeof(struct nnl_nomatch_block) <= NNL_NOMATCH_SIZE, "the no-match block must fit 0x8000-0x8fff");
+_Static_assert(NNL_NOMATCH_OFFSET + NNL_NOMATCH_SIZE <= NNL_HEADER_SIZE, "the no-match block lies in the header page");
+
 /* One live allocation. address 0 = empty slot, 1 = deleted slot. */
 struct nnl_live_entry {
     _Atomic uint64_t address;
@@ -93,12 +123,16 @@ struct nnl_live_entry {
 /* Log records: a header, then the payload. type is stored last, so a record cut short by a crash
  * has type 0 and ends the log. */
 enum nnl_record_type { NNL_RECORD_SITE = 1, NNL_RECORD_FRAME = 2, NNL_RECORD_PYTHON_FRAME = 3 };
+/* h13-nomatch: one named frame of a pattern, looked up among the loaded modules at the checkpoint. */
+enum { NNL_RECORD_FRAME_CHECK = 6 };
 
 struct nnl_record_header {
     _Atomic uint32_t type;
     uint32_t length; /* header included, a multiple of 8 */
 };
 
+/* This process's no-match block, or NULL when no file is open. */
+struct nnl_nomatch_block *output_nomatch(void);
 /* Creates and maps this process's file in dir; 0 on success. */
 int output_open(const char *dir, int parent_pid);
 /* The mapped header, or NULL when no file is open. */

@@ -113,6 +113,20 @@ int pattern_may_start_with(const struct pattern *p, const struct frame_view *fra
     return pattern_starts_with_wildcard(p) || matcher_accepts(&p->matchers[0], frame);
 }
 
+void pattern_named_frames(const struct pattern *p,
+                          void (*visit)(void *context, int matcher, const char *text, int glob, int module),
+                          void *context) {
+    for (int i = 0; i < p->matcher_count; i++) {
+        const struct matcher *m = &p->matchers[i];
+        int any = m->kind != MATCH_FRAME;
+        for (int a = 0; !any && a < m->alternative_count; a++) any = m->alternatives[a].kind == ALT_ANY;
+        for (int a = 0; !any && a < m->alternative_count; a++) {
+            const struct alternative *alt = &m->alternatives[a];
+            visit(context, i, alt->text, alt->kind != ALT_SYMBOL, alt->kind == ALT_MODULE_GLOB);
+        }
+    }
+}
+
 /* ---- parsing ---- */
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "common.h"
 #include "itab.h"
+#include "pattern.h"
 
 enum { SYMTAB_UNLOADED = 0, SYMTAB_LOADING = 1, SYMTAB_READY = 2, SYMTAB_NONE = 3 };
 
@@ -533,3 +534,145 @@ void symbols_after_fork_child(void) {
 }
 
 void symbols_register_fork_locks(void) { itab_register_fork_lock(&frame_cache); }
+
+/* ---- by name (h13-nomatch): explaining a pattern that matched nothing ---- */
+
+#define NEAR_MAX_EDITS 2
+#define NEAR_MAX_LENGTH 255
+
+static char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
+static size_t lowered(const char *s, char *out) {
+    size_t n = 0;
+    for (; s[n] && n < NEAR_MAX_LENGTH; n++) out[n] = ascii_lower(s[n]);
+    out[n] = '\0';
+    return s[n] ? NEAR_MAX_LENGTH + 1 : n;
+}
+
+/* Levenshtein distance of a and b, or NEAR_MAX_EDITS + 1 when it is larger. */
+static int bounded_edits(const char *a, size_t la, const char *b, size_t lb) {
+    if ((la > lb ? la - lb : lb - la) > NEAR_MAX_EDITS) return NEAR_MAX_EDITS + 1;
+    unsigned char row[NEAR_MAX_LENGTH + 1];
+    for (size_t j = 0; j <= lb; j++) row[j] = (unsigned char)(j < 255 ? j : 255);
+    for (size_t i = 1; i <= la; i++) {
+        unsigned char diagonal = row[0], best = (unsigned char)(i < 255 ? i : 255);
+        row[0] = best;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned char up = row[j];
+            unsigned char v = (unsigned char)(diagonal + (a[i - 1] != b[j - 1]));
+            if (up + 1 < v) v = (unsigned char)(up + 1);
+            if (row[j - 1] + 1 < v) v = (unsigned char)(row[j - 1] + 1);
+            row[j] = v;
+            diagonal = up;
+            if (v < best) best = v;
+        }
+        if (best > NEAR_MAX_EDITS) return NEAR_MAX_EDITS + 1;
+    }
+    return row[lb];
+}
+
+/* Is name in the string table as a whole string (an alias the function table folded away)? */
+static int in_strtab(const struct symtab *st, const char *name, size_t len) {
+    for (const char *at = st->strtab, *end = st->strtab + st->strtab_size; at + len < end;) {
+        const char *hit = memmem(at, (size_t)(end - at), name, len + 1);
+        if (!hit) return 0;
+        if (hit == st->strtab || hit[-1] == '\0') return 1;
+        at = hit + 1;
+    }
+    return 0;
+}
+
+int symbols_find_function(const char *text, int glob, struct symbols_name_search *out) {
+    out->module = out->near_name = out->near_module = NULL;
+    if (strstr(text, "::") || strchr(text, '(')) return -1;
+    char wanted[NEAR_MAX_LENGTH + 1], candidate[NEAR_MAX_LENGTH + 1];
+    size_t wanted_len = lowered(text, wanted), text_len = strlen(text);
+    int best = NEAR_MAX_EDITS + 1;
+    struct module_list *list = rescan_modules();
+    for (int i = 0; list && i < list->count; i++) {
+        struct module *m = list->modules[i];
+        struct symtab *st = symtab_of(m);
+        if (!st) continue;
+        for (uint64_t e = 0; e < st->count; e++) {
+            const char *name = st->strtab + NAME_OFFSET(&st->entries[e]);
+            if (glob ? glob_matches(text, name) : strcmp(text, name) == 0) {
+                out->module = m->name;
+                return 1;
+            }
+            if (best == 0) continue;
+            size_t len = lowered(name, candidate);
+            int edits = glob ? (glob_matches(wanted, candidate) ? 0 : NEAR_MAX_EDITS + 1)
+                             : wanted_len <= NEAR_MAX_LENGTH && len <= NEAR_MAX_LENGTH ? bounded_edits(wanted, wanted_len, candidate, len)
+                                                                                       : NEAR_MAX_EDITS + 1;
+            if (edits < best) {
+                best = edits;
+                out->near_name = name;
+                out->near_module = m->name;
+            }
+        }
+        if (!glob && in_strtab(st, text, text_len)) {
+            out->module = m->name;
+            out->near_name = out->near_module = NULL;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const struct module *symbols_find_module(const char *glob, const struct module **near) {
+    char wanted[NEAR_MAX_LENGTH + 1], candidate[NEAR_MAX_LENGTH + 1];
+    lowered(glob, wanted);
+    *near = NULL;
+    struct module_list *list = rescan_modules();
+    for (int i = 0; list && i < list->count; i++) {
+        struct module *m = list->modules[i];
+        if (glob_matches(glob, m->name)) return m;
+        lowered(m->name, candidate);
+        if (!*near && glob_matches(wanted, candidate)) *near = m;
+    }
+    return NULL;
+}
+
+int symbols_find_object(const struct module *m, const char *name, uintptr_t *address, uint64_t *size) {
+    int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st;
+    void *image = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= sizeof(ElfW(Ehdr)))
+        image = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (image == MAP_FAILED) return -1;
+    int result = -1;
+    const unsigned char *bytes = image;
+    const ElfW(Ehdr) *eh = image;
+    uint64_t file_size = (uint64_t)st.st_size;
+    if (memcmp(bytes, ELFMAG, SELFMAG) == 0 && bytes[EI_CLASS] == ELFCLASS64 && eh->e_shentsize == sizeof(ElfW(Shdr)) &&
+        eh->e_shoff && eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(ElfW(Shdr)) <= file_size) {
+        const ElfW(Shdr) *sections = (const ElfW(Shdr) *)(bytes + eh->e_shoff);
+        for (int i = 0; result != 0 && i < eh->e_shnum; i++) {
+            const ElfW(Shdr) *table = &sections[i];
+            if (table->sh_type != SHT_SYMTAB || table->sh_link >= eh->e_shnum || table->sh_entsize != sizeof(ElfW(Sym)))
+                continue;
+            const ElfW(Shdr) *strings = &sections[table->sh_link];
+            if (table->sh_offset + table->sh_size > file_size || strings->sh_offset + strings->sh_size > file_size) continue;
+            const ElfW(Sym) *syms = (const ElfW(Sym) *)(bytes + table->sh_offset);
+            size_t name_len = strlen(name);
+            for (uint64_t k = 0; k < table->sh_size / sizeof(ElfW(Sym)); k++) {
+                const ElfW(Sym) *sym = &syms[k];
+                if (ELF64_ST_TYPE(sym->st_info) != STT_OBJECT || sym->st_shndx == SHN_UNDEF ||
+                    sym->st_name + name_len >= strings->sh_size ||
+                    memcmp(bytes + strings->sh_offset + sym->st_name, name, name_len + 1) != 0)
+                    continue;
+                uintptr_t at = m->base + sym->st_value;
+                if (at >= m->start && at + sym->st_size <= m->end) {
+                    *address = at;
+                    *size = sym->st_size;
+                    result = 0;
+                }
+                break;
+            }
+        }
+    }
+    munmap(image, (size_t)st.st_size);
+    return result;
+}

@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "common.h"
 #include "itab.h"
+#include "nomatch.h"
 #include "output.h"
 #include "pystack.h"
 #include "sampling.h"
@@ -421,6 +422,10 @@ static uint32_t site_id_for(const struct stack *stack) {
 }
 
 void tracker_record(void *address, size_t size, const struct stack *stack) {
+    if (unlikely(atomic_load_explicit(&nomatch_counting_warmup, memory_order_relaxed))) {
+        nomatch_count_warmup(size); /* warm-up: counted for a NO_MATCH that says why, never judged */
+        return;
+    }
     struct nnl_file_header *h = output_header();
     if (!h) return;
     atomic_fetch_add_explicit(&h->matched_count, 1, memory_order_relaxed);
@@ -444,6 +449,7 @@ void tracker_moved(void *address, size_t size, uint32_t site_plus_one) {
 /* ---- phases ---- */
 
 static void begin(struct nnl_file_header *h) {
+    atomic_store(&nomatch_counting_warmup, 0);
     uint64_t now = now_ns(CLOCK_MONOTONIC);
     atomic_store_explicit(&measure_start_millis, now_ns(CLOCK_MONOTONIC_COARSE) / 1000000, memory_order_relaxed);
     atomic_store(&next_sample_millis, 0);
@@ -472,6 +478,7 @@ void tracker_checkpoint(void) {
     if (!h || atomic_load(&h->state) != NNL_STATE_TRACKING) return;
     /* From here on the table is frozen: it is the checkpoint the verdict is taken on. */
     atomic_store(&tracker_recording, 0);
+    nomatch_at_checkpoint(atomic_load(&h->matched_count) == 0);
     atomic_store(&next_sample_millis, 0);
     sample_timeline();
     atomic_store(&h->checkpoint_ns, now_ns(CLOCK_MONOTONIC));
@@ -503,6 +510,7 @@ void tracker_set_python_status(int status, const char *reason) {
 
 void tracker_after_fork_child(const char *dir) {
     atomic_store(&tracker_recording, 0);
+    atomic_store(&nomatch_counting_warmup, 0);
     output_forget_after_fork();
     memset(shards, 0, sizeof shards);
     atomic_store(&live_count, 0);

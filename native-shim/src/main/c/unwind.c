@@ -98,6 +98,8 @@ int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error
 
 int unwind_pattern_count(void) { return pattern_count; }
 
+const struct pattern *unwind_pattern(int index) { return patterns[index]; }
+
 static struct frame_view view_of(const struct frame_symbol *fs) {
     struct frame_view view = {fs ? fs->symbol : NULL, fs && fs->module ? fs->module->name : NULL,
                               fs ? fs->aliases : NULL, fs ? fs->alias_count : 0};
@@ -284,6 +286,17 @@ const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t re
     const struct stack *s = shape_confirm(return_slot, return_address);
     if (!s) s = unwind_stack(return_slot);
     return s && s->verdict >= 0 ? s : NULL;
+}
+
+int unwind_rejected_caller(const char *symbol) {
+    uint64_t generation = symbols_generation() & 0x3fff;
+    for (int i = 0; i < PREFILTER_SLOTS; i++) {
+        uint64_t cached = atomic_load_explicit(&prefilter[i], memory_order_relaxed);
+        if ((cached & 3) != PREFILTER_REJECT || ((cached >> 2) & 0x3fff) != generation) continue;
+        const struct frame_symbol *fs = symbols_lookup((uintptr_t)(cached >> 16));
+        if (fs && fs->symbol && strcmp(fs->symbol, symbol) == 0) return 1;
+    }
+    return 0;
 }
 
 void unwind_invalidate(void) {

@@ -123,6 +123,22 @@ static int parse_log(struct nnl_file *f) {
             if (id + 1 > f->site_count) f->site_count = id + 1;
         } else if (type == NNL_RECORD_PYTHON_FRAME) {
             if (payload < 12 || 12u + u16_at(p + 8) + u16_at(p + 10) > payload) return error(f, "python frame record overruns");
+        } else if (type == NNL_RECORD_FRAME_CHECK) {
+            if (payload < 14) return error(f, "frame check record too short");
+            uint16_t lengths[4] = {u16_at(p + 6), u16_at(p + 8), u16_at(p + 10), u16_at(p + 12)};
+            if (14u + lengths[0] + lengths[1] + lengths[2] + lengths[3] > payload) return error(f, "frame check record overruns");
+            if (f->frame_check_count < NNLF_MAX_FRAME_CHECKS) {
+                struct nnlf_frame_check *c = &f->frame_checks[f->frame_check_count++];
+                c->pattern = u16_at(p);
+                c->matcher = u16_at(p + 2);
+                c->flags = (uint8_t)p[4];
+                const char *text = p + 14;
+                char *out[4] = {c->text, c->module, c->near_name, c->near_module};
+                for (int i = 0; i < 4; i++) {
+                    copy_text(out[i], sizeof c->text, text, lengths[i]);
+                    text += lengths[i];
+                }
+            }
         } else {
             return error(f, "unknown record type %u at log offset %lu", type, (unsigned long)at);
         }
@@ -174,6 +190,7 @@ static int parse_tables(struct nnl_file *f) {
 
 int nnlf_reload(struct nnl_file *f) {
     free_parsed(f);
+    f->frame_check_count = 0;
     if (parse_log(f) || parse_tables(f)) return -1;
     for (uint64_t i = 0; i < f->entry_count; i++) {
         uint32_t site = f->entries[i].site;

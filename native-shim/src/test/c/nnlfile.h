@@ -31,6 +31,14 @@ struct nnlf_entry {
     uint32_t site;
 };
 
+/* A FRAME_CHECK record: one named frame of a pattern, looked up at the checkpoint. */
+struct nnlf_frame_check {
+    uint16_t pattern, matcher;
+    uint8_t flags; /* 1: found, 2: glob, 4: obj: module glob, 8: not checked */
+    char text[256], module[256], near_name[256], near_module[256];
+};
+#define NNLF_MAX_FRAME_CHECKS 64
+
 struct nnl_file {
     char path[4096];
     const char *map;
@@ -42,6 +50,8 @@ struct nnl_file {
     uint32_t site_count;  /* highest site id + 1 */
     struct nnlf_entry *entries;
     uint64_t entry_count;
+    struct nnlf_frame_check frame_checks[NNLF_MAX_FRAME_CHECKS];
+    int frame_check_count;
     uint64_t records;
     char error[512];
 };

@@ -89,6 +89,7 @@ final class HtmlReport {
         }
         meta(h, "matched", esc(r.matched().count() + " allocations, " + bytes(r.matched().bytes())));
         meta(h, "leaked", esc(r.leaked().count() + " allocations, " + bytes(r.leaked().bytes()) + " live at the checkpoint"));
+        if (r.noMatch() != null) meta(h, "nothing matched", "<code>" + esc(r.noMatch().kind().name()) + "</code> " + esc(r.noMatch().reason()));
         meta(h, "exit", esc(r.signal() != null ? "signal " + r.signal() : "code " + r.exitCode()) + ", " + esc(FixtureRunner.seconds(r.durationMillis())));
         if (r.pythonStacks() != null && !r.pythonStacks().enabled()) meta(h, "python stacks", esc("unavailable: " + r.pythonStacks().reason()));
         meta(h, "report", "<a href=\"" + esc(entry.file().getFileName().toString()) + "\">" + esc(entry.file().getFileName().toString()) + "</a>"

@@ -38,6 +38,8 @@ final class ProcessDataReader {
     private static final int RECORD_SITE = 1;
     private static final int RECORD_FRAME = 2;
     private static final int RECORD_PYTHON_FRAME = 3;
+    private static final int RECORD_FRAME_CHECK = 6;
+    private static final int NOMATCH_OFFSET = 0x8000;
     private static final RawCFrame UNKNOWN_FRAME = new RawCFrame(0, 0, false, null, null);
     private static final RawPyFrame UNKNOWN_PYTHON_FRAME = new RawPyFrame(0, "?", "?");
     static final int STATE_WAITING = 1;
@@ -55,10 +57,28 @@ final class ProcessDataReader {
     record Site(int id, int pattern, int pythonStatus, boolean pythonTruncated, String thread,
                 List<RawCFrame> cStack, List<RawPyFrame> pythonStack) {}
 
+    /**
+     * One alternative of frame matcher {@code matcher} of pattern {@code pattern} (both 0-based), looked up among the
+     * modules loaded at the checkpoint ({@code UNCHECKED}: a C++ name, which the symbol tables hold mangled).
+     */
+    record FrameCheck(int pattern, int matcher, String text, Found found, String module, String nearName, String nearModule) {
+        enum Found { YES, NO, UNCHECKED }
+    }
+
+    /** numpy's small-buffer cache at the checkpoint (output.h, enum nnl_numpy_cache). */
+    static final int NUMPY_NOT_LOADED = 0;
+    static final int NUMPY_CACHE_READ = 1;
+
+    /** What explains a measured run that matched nothing (output.h, struct nnl_nomatch_block). */
+    record NoMatchData(boolean interposed, boolean framesChecked, Counts warmupMatched, int numpyCache,
+                       boolean numpyAnchored, long numpyCachedBlocks, Counts numpyExcluded, String numpyModule,
+                       boolean numpyUserNewSeen, List<FrameCheck> frameChecks) {}
+
     record ProcessData(int pid, int sequence, int parentPid, long startNanos, int state, int end, int exitStatus,
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
                        Counts matched, long dropped, String executable, List<TimelinePoint> timeline,
-                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, Sampling sampling) {
+                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, Sampling sampling,
+                       NoMatchData noMatch) {
         Counts live() {
             return liveBySite.values().stream().reduce(Counts.NONE, Counts::plus);
         }
@@ -118,9 +138,11 @@ final class ProcessDataReader {
             }
             Map<Integer, Counts> live = new HashMap<>();
             weighted.forEach((site, w) -> live.put(site, new Counts(Math.round(w[0]), Math.round(w[1]))));
-            Map<Integer, Site> sites = logUsed > 0 ? readSites(map(channel, logOffset, logUsed)) : Map.of();
+            List<FrameCheck> frameChecks = new ArrayList<>();
+            Map<Integer, Site> sites = logUsed > 0 ? readSites(map(channel, logOffset, logUsed), frameChecks) : Map.of();
             return new ProcessData(pid, sequence, parentPid, start, state, end, exitStatus, python, pythonReason,
-                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live, sampling);
+                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live, sampling,
+                    readNoMatch(h, frameChecks));
         }
     }
 
@@ -148,7 +170,34 @@ final class ProcessDataReader {
         }
     }
 
-    private static Map<Integer, Site> readSites(ByteBuffer log) {
+    private static NoMatchData readNoMatch(ByteBuffer h, List<FrameCheck> frameChecks) {
+        int b = NOMATCH_OFFSET;
+        return new NoMatchData(h.getInt(b) == 1, h.getInt(b + 4) == 1, new Counts(h.getLong(b + 8), h.getLong(b + 16)),
+                h.getInt(b + 24), h.getInt(b + 28) == 1, h.getLong(b + 32), new Counts(h.getLong(b + 40), h.getLong(b + 48)),
+                cString(h, b + 56, 256), h.getInt(b + 312) == 1, frameChecks);
+    }
+
+    private static void readFrameCheck(ByteBuffer b, List<FrameCheck> checks) {
+        int pattern = Short.toUnsignedInt(b.getShort());
+        int matcher = Short.toUnsignedInt(b.getShort());
+        int flags = b.get();
+        b.get(); // reserved
+        int[] lengths = new int[4];
+        for (int i = 0; i < 4; i++) lengths[i] = Short.toUnsignedInt(b.getShort());
+        String text = string(b, lengths[0]);
+        String module = string(b, lengths[1]);
+        String near = string(b, lengths[2]);
+        String nearModule = string(b, lengths[3]);
+        FrameCheck.Found found = (flags & 8) != 0 ? FrameCheck.Found.UNCHECKED : (flags & 1) != 0 ? FrameCheck.Found.YES : FrameCheck.Found.NO;
+        checks.add(new FrameCheck(pattern, matcher, (flags & 4) != 0 ? "obj:" + text : text, found, blankToNull(module),
+                blankToNull(near), blankToNull(nearModule)));
+    }
+
+    private static String blankToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
+
+    private static Map<Integer, Site> readSites(ByteBuffer log, List<FrameCheck> frameChecks) {
         Map<Integer, RawCFrame> frames = new HashMap<>();
         Map<Integer, RawPyFrame> pythonFrames = new HashMap<>();
         Map<Integer, Site> sites = new HashMap<>();
@@ -160,6 +209,7 @@ final class ProcessDataReader {
             ByteBuffer payload = log.slice(position + 8, length - 8).order(ByteOrder.LITTLE_ENDIAN);
             if (type == RECORD_FRAME) readFrame(payload, frames);
             else if (type == RECORD_PYTHON_FRAME) readPythonFrame(payload, pythonFrames);
+            else if (type == RECORD_FRAME_CHECK) readFrameCheck(payload, frameChecks);
             else if (type == RECORD_SITE) {
                 Site site = readSite(payload, frames, pythonFrames);
                 sites.put(site.id(), site);

@@ -9,6 +9,7 @@ import io.nonativeleak.shim.report.CFrame;
 import io.nonativeleak.shim.report.Counts;
 import io.nonativeleak.shim.report.FixtureDescription;
 import io.nonativeleak.shim.report.LeakSite;
+import io.nonativeleak.shim.report.NoMatch;
 import io.nonativeleak.shim.report.Outcome;
 import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
@@ -85,6 +86,9 @@ final class ReportAssembler {
         List<LeakSite> sorted = new ArrayList<>(sites.values());
         sorted.sort(Comparator.comparingLong(LeakSite::bytes).reversed().thenComparing(Comparator.comparingLong(LeakSite::count).reversed()));
 
+        NoMatch noMatch = matched.count() == 0
+                ? NoMatchExplanation.explain(spec, root, processes, root == null ? null : ended(root, true, signal, false))
+                : null;
         Outcome outcome;
         String reason;
         if (ending.timedOut()) {
@@ -106,8 +110,7 @@ final class ReportAssembler {
             reason = leakCount(leaked) + " still live at the checkpoint; allowed: " + allowance();
         } else if (spec.requireMatch() && matched.count() == 0) {
             outcome = Outcome.NO_MATCH;
-            reason = "no allocation of the measured run matched any pattern: the gate was watching nothing (a wrong "
-                    + "or misspelt name, a stripped library, or an inlined function; run discover to see the real stacks)";
+            reason = "no allocation of the measured run matched any pattern: the gate was watching nothing; " + noMatch.reason();
         } else {
             outcome = Outcome.CLEAN;
             reason = leakCount(leaked) + " live at the checkpoint, within the allowance (" + allowance()
@@ -125,7 +128,8 @@ final class ReportAssembler {
                 outcome, reason, exitCode, signal, ending.durationMillis(), matched, leaked, sorted, summaries,
                 root != null ? root.timeline() : List.of(), pythonStacks,
                 runner != null && "raised".equals(runner.status()) ? runner.error() : null,
-                stdout.toString(), stderr.toString(), spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null);
+                stdout.toString(), stderr.toString(), spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null,
+                noMatch);
     }
 
     private String allowance() {
