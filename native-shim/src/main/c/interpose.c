@@ -324,6 +324,7 @@ static void write_interposed(void) {
 
 static void fork_child(void) {
     nnl_fork_unlock_all();
+    symbols_after_fork_child();
     tracker_after_fork_child(run_dir);
     write_interposed();
     nnl_in_shim--;

@@ -79,7 +79,7 @@ static int anchored_at_numpy_allocator(const char *module) {
         const struct pattern *p = unwind_pattern(i);
         if (pattern_starts_with_wildcard(p)) continue;
         for (size_t a = 0; a < sizeof allocators / sizeof *allocators; a++) {
-            struct frame_view frame = {allocators[a], module};
+            struct frame_view frame = {allocators[a], module, NULL, 0};
             if (pattern_may_start_with(p, &frame)) return 1;
         }
     }

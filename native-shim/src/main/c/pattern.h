@@ -3,11 +3,15 @@
 #ifndef NNL_PATTERN_H
 #define NNL_PATTERN_H
 
-/* One frame as the matcher sees it: its symbol (NULL when no symbol honestly covers the address)
- * and the basename of its module file (NULL when the address is in no known module). */
+/* One frame as the matcher sees it: its symbol (NULL when no symbol honestly covers the address),
+ * the basename of its module file (NULL when the address is in no known module), and the other
+ * names of the symbol's address (aliases such as __strdup for strdup): a name or glob matcher
+ * accepts the frame when the symbol or any alias matches. */
 struct frame_view {
     const char *symbol;
     const char *module;
+    const char *const *aliases;
+    int alias_count;
 };
 
 struct pattern;

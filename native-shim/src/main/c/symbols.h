@@ -16,13 +16,19 @@ struct module {
     const char *name;     /* basename of path */
     _Atomic int symtab_state;
     struct symtab *symtab;
+    struct module *next_created; /* every module ever created, for the fork child */
+    unsigned char build_id[20];  /* from the mapped image's PT_NOTE; build_id_size 0: none */
+    unsigned build_id_size;
+    uintptr_t first_map_start, first_map_end; /* its first mapping: /proc/self/map_files/START-END */
 };
 
 struct frame_symbol {
     uint64_t hash; /* first: cached in an itab */
     uintptr_t address;
     const struct module *module; /* NULL: the address is in no loaded module (JIT code) */
-    const char *symbol;          /* NULL: no symbol honestly covers the address */
+    const char *symbol;          /* NULL: no symbol honestly covers the address; else its preferred name */
+    const char *const *aliases;  /* the other names of the symbol's address */
+    int alias_count;
     int wrapper;                 /* one of CPython's raw-allocator wrappers (SPEC §3) */
     _Atomic uint64_t written;    /* (process epoch << 32) | (frame id + 1) once in this process's data file */
 };
@@ -43,6 +49,9 @@ static inline unsigned symbols_generation(void) {
 /* Is name one of the allocator wrappers skipped before frame 0? */
 int symbols_is_wrapper(const char *name);
 void symbols_register_fork_locks(void);
+/* In a fork child: loads of symbol tables that other threads of the parent had begun are undone
+ * (those threads do not exist here), so the child loads them itself instead of waiting forever. */
+void symbols_after_fork_child(void);
 
 /* ---- by name: explaining a pattern that matched nothing (off the hot path: reads every loaded
  * module's symbol table; never called from inside an allocation) ---- */

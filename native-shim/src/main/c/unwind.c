@@ -114,7 +114,8 @@ int unwind_pattern_count(void) { return pattern_count; }
 const struct pattern *unwind_pattern(int index) { return patterns[index]; }
 
 static struct frame_view view_of(const struct frame_symbol *fs) {
-    struct frame_view view = {fs ? fs->symbol : NULL, fs && fs->module ? fs->module->name : NULL};
+    struct frame_view view = {fs ? fs->symbol : NULL, fs && fs->module ? fs->module->name : NULL,
+                              fs ? fs->aliases : NULL, fs ? fs->alias_count : 0};
     return view;
 }
 
@@ -335,6 +336,11 @@ void unwind_invalidate(void) {
     /* Cleared before the generation moves on, so that no stack found after the new generation was
      * read can be one of the old ones. */
     itab_clear(&stacks);
+    /* The prefilter's tag holds only 14 bits of the generation: after 16,384 dlclose calls an
+     * entry left from a library unloaded long ago would look current again. Emptied here, an
+     * entry can only be as old as the last dlclose (or, written late by a thread that read the
+     * generation before it, one older: its tag then differs). */
+    for (int i = 0; i < PREFILTER_SLOTS; i++) atomic_store_explicit(&prefilter[i], 0, memory_order_relaxed);
     symbols_invalidate();
     unw_flush_cache(unw_local_addr_space, 0, 0);
 }
