@@ -14,15 +14,7 @@ import org.apache.maven.plugin.logging.Log;
 /** Runs prepared fixtures one after another, logging one line as each starts and one with its outcome. */
 final class FixtureRunner {
     /** One finished (or broken) run: a report, or the error that kept it from producing one. */
-    record Finished(String label, FixtureResult result, String error, long millis) {
-        boolean failsGate() {
-            return result == null || result.report().outcome().failsGate();
-        }
-
-        String outcomeText() {
-            return result == null ? "ERROR" : result.report().outcome().name();
-        }
-    }
+    record Finished(String label, FixtureResult result, String error, long millis) {}
 
     private FixtureRunner() {}
 
