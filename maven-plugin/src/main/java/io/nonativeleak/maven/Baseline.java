@@ -44,7 +44,7 @@ record Baseline(int schemaVersion, List<Entry> sites) {
     /**
      * One known site.
      *
-     * @param fixture the fixture's name (its report's name)
+     * @param fixture the fixture's name (its report's name; the name is what ties a site to a fixture, so keep fixture names unique)
      * @param pattern the pattern that matched, or {@code null} when every allocation was tracked
      * @param python  the innermost Python frame inside the project (else the innermost frame), or {@code null} when the thread ran no Python
      * @param cFrames the C frames that identify the site: the symbols the pattern names, in stack order (frame 0 first)
@@ -78,16 +78,15 @@ record Baseline(int schemaVersion, List<Entry> sites) {
     /** The baseline of the given reports' leak sites. */
     static Baseline of(List<RunReport> reports) {
         Map<Key, Entry> entries = new LinkedHashMap<>();
-        for (RunReport report : reports) for (Entry e : entries(report)) entries.merge(e.key(), e, Baseline::sum);
+        for (RunReport report : reports) for (Entry e : entries(report, report.name())) entries.merge(e.key(), e, Baseline::sum);
         List<Entry> sites = new ArrayList<>(entries.values());
         sites.sort(Comparator.comparing(Entry::fixture).thenComparing(Comparator.comparingLong(Entry::bytes).reversed()));
         return new Baseline(SCHEMA_VERSION, sites);
     }
 
-    /** A report's leak sites as baseline entries, sites of the same identity summed. */
-    static List<Entry> entries(RunReport report) {
+    /** A report's leak sites as baseline entries of the named fixture, sites of the same identity summed. */
+    static List<Entry> entries(RunReport report, String fixture) {
         Map<Key, Entry> out = new LinkedHashMap<>();
-        String fixture = report.name();
         for (LeakSite site : report.sites()) {
             PyFrame frame = projectFrame(site);
             Line line = frame == null ? null : new Line(frame.file(), frame.line(), frame.function(), frame.source());

@@ -29,7 +29,7 @@ record Verdict(FixtureRunner.Finished run, boolean baselined, List<Baseline.Entr
         List<Baseline.Entry> tolerated = new ArrayList<>();
         List<Beyond> beyond = new ArrayList<>();
         if (baseline != null && run.result() != null) {
-            for (Baseline.Entry site : Baseline.entries(run.result().report())) {
+            for (Baseline.Entry site : Baseline.entries(run.result().report(), run.label())) {
                 Baseline.Entry known = baseline.find(site.key());
                 if (known != null && site.count() <= known.count() && site.bytes() <= known.bytes()) tolerated.add(site);
                 else beyond.add(new Beyond(site, known));
