@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.nonativeleak.shim.report.CFrame;
+import io.nonativeleak.shim.report.Counts;
 import io.nonativeleak.shim.report.LeakSite;
 import io.nonativeleak.shim.report.PyFrame;
+import io.nonativeleak.shim.report.ReportText;
 import io.nonativeleak.shim.report.RunReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,11 +59,12 @@ record Baseline(int schemaVersion, List<Entry> sites) {
                     python == null ? null : python.identifyingText(), cFrames);
         }
 
-        /** {@code fixture: file:line in function (source), C frames a > b}, for the log. */
+        /** {@code fixture: file:line in function (source), C a > b: N allocations (B bytes)}, for the log. */
         String describe() {
             String where = python == null ? "no Python frame" : python.file() + ":" + python.line() + " in " + python.function()
                     + (python.source() == null ? "" : " (" + python.source() + ")");
-            return fixture + ": " + where + (cFrames.isEmpty() ? "" : ", C " + String.join(" > ", cFrames));
+            return fixture + ": " + where + (cFrames.isEmpty() ? "" : ", C " + String.join(" > ", cFrames)) + ": "
+                    + ReportText.counts(new Counts(count, bytes));
         }
     }
 

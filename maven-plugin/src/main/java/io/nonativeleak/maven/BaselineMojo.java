@@ -79,7 +79,7 @@ public class BaselineMojo extends AbstractNoNativeLeakMojo {
         }
         getLog().info("Baseline of " + written.sites().size() + " known leak " + (written.sites().size() == 1 ? "site" : "sites")
                 + " from " + reports.size() + (reports.size() == 1 ? " report: " : " reports: ") + baseline);
-        for (Baseline.Entry e : written.sites()) getLog().info("  " + e.describe() + ": " + e.count() + " allocations (" + e.bytes() + " bytes)");
+        for (Baseline.Entry e : written.sites()) getLog().info("  " + e.describe());
         getLog().info("Give it to the check: <baseline>" + baseline + "</baseline> or -Dnonativeleak.baseline=" + baseline);
     }
 }

@@ -177,7 +177,7 @@ public class CheckMojo extends AbstractFixtureMojo {
         List<Baseline.Entry> stale = known.sites().stream().filter(e -> !seen.contains(e.key())).toList();
         log.info("Baseline " + baseline + ": " + tolerated.size() + " known leak " + (tolerated.size() == 1 ? "site" : "sites") + " tolerated, "
                 + stale.size() + " stale " + (stale.size() == 1 ? "entry" : "entries"));
-        for (Baseline.Entry e : tolerated) log.info("  tolerated: " + e.describe() + ": " + e.count() + " allocations (" + e.bytes() + " bytes)");
+        for (Baseline.Entry e : tolerated) log.info("  tolerated: " + e.describe());
         for (Baseline.Entry e : stale) log.warn("  stale baseline entry (no longer occurs; mvn nonativeleak:baseline rewrites the file): " + e.describe());
     }
 

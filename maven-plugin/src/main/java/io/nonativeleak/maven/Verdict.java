@@ -20,7 +20,7 @@ record Verdict(FixtureRunner.Finished run, boolean baselined, List<Baseline.Entr
     /** A site the baseline does not cover: new ({@code known} null) or grown beyond {@code known}. */
     record Beyond(Baseline.Entry site, Baseline.Entry known) {
         String describe() {
-            return (known == null ? "new: " : "grown: ") + site.describe() + ": " + site.count() + " allocations (" + site.bytes() + " bytes)"
+            return (known == null ? "new: " : "grown: ") + site.describe()
                     + (known == null ? "" : ", baseline " + known.count() + " (" + known.bytes() + " bytes)");
         }
     }
@@ -76,7 +76,7 @@ record Verdict(FixtureRunner.Finished run, boolean baselined, List<Baseline.Entr
     /** The sites the baseline tolerated, one line each. */
     List<String> notes() {
         List<String> out = new ArrayList<>();
-        for (Baseline.Entry e : tolerated) out.add("tolerated by the baseline: " + e.describe() + ": " + e.count() + " allocations (" + e.bytes() + " bytes)");
+        for (Baseline.Entry e : tolerated) out.add("tolerated by the baseline: " + e.describe());
         return out;
     }
 }
