@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -94,6 +96,12 @@ public class CheckMojo extends AbstractFixtureMojo {
     @Parameter(property = "nonativeleak.testReportDirectory")
     File testReportDirectory;
 
+    /** The environment the CI outputs are chosen by (GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITLAB_CI, ...); tests set their own. */
+    Map<String, String> ciEnvironment = System.getenv();
+
+    /** Where workflow commands go: the job's standard output, at the start of a line (not through Maven's log); tests keep them. */
+    Consumer<String> workflowCommands = System.out::println;
+
     /** This execution, for the test report's name. */
     @Parameter(defaultValue = "${mojoExecution}", readonly = true)
     MojoExecution mojoExecution;
@@ -122,6 +130,7 @@ public class CheckMojo extends AbstractFixtureMojo {
         log.info("NoNativeLeak summary (reports in " + reportDirectory + "):");
         for (String line : SummaryTable.render(verdicts)) log.info("  " + line);
         writeTestReport(verdicts);
+        writeCiReports(verdicts);
         if (known != null) logBaseline(known, verdicts);
 
         List<Verdict> failing = verdicts.stream().filter(v -> !v.passes()).collect(Collectors.toList());
@@ -189,6 +198,17 @@ public class CheckMojo extends AbstractFixtureMojo {
             for (Path file : JUnitXmlReport.write(verdicts, executionId(), top, directories)) getLog().info("Test report: " + file);
         } catch (IOException e) {
             throw new MojoExecutionException("testReportDirectory (nonativeleak.testReportDirectory): cannot write the test report: " + e.getMessage(), e);
+        }
+    }
+
+    /** Annotations, the job summary and the Code Quality report, as the CI system the build runs in reads them. */
+    private void writeCiReports(List<Verdict> verdicts) throws MojoExecutionException {
+        try {
+            for (String done : CiReports.emit(verdicts, ciEnvironment, baseDirectory.toPath(), reportDirectory.toPath(), workflowCommands)) {
+                getLog().info("CI: wrote " + done);
+            }
+        } catch (IOException e) {
+            throw new MojoExecutionException("cannot write the CI reports: " + e.getMessage(), e);
         }
     }
 
