@@ -2,6 +2,9 @@ package io.nonativeleak.maven;
 
 import io.nonativeleak.shim.FixtureLauncher;
 import io.nonativeleak.shim.FixtureSpec;
+import io.nonativeleak.shim.RunProgress;
+import io.nonativeleak.shim.report.Counts;
+import io.nonativeleak.shim.report.ReportText;
 import io.nonativeleak.shim.report.RunReport;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +47,9 @@ public class DiscoverMojo extends AbstractFixtureMojo {
     @Parameter(property = "nonativeleak.top", defaultValue = "10")
     int top;
 
+    /** How often a long discover run logs what it has matched so far. */
+    long progressIntervalMillis = 10_000;
+
     @Override
     void executeGoal() throws MojoExecutionException {
         String scriptValue = blankToNull(script);
@@ -67,10 +73,16 @@ public class DiscoverMojo extends AbstractFixtureMojo {
                 scriptValue != null ? "script (nonativeleak.script)" : "call (nonativeleak.call)",
                 "discoverPatterns (nonativeleak.patterns)", "ignore", pythonParameter());
         FixtureLauncher launcher = Preflight.prepareAll(List.of(run), reportDirectory.toPath(), "reportDirectory (nonativeleak.reportDirectory)").get(0);
-        FixtureRunner.Finished finished = FixtureRunner.run(launcher, getLog());
+        FixtureRunner.Finished finished = FixtureRunner.run(launcher, getLog(), "", this::logProgress, progressIntervalMillis);
         if (finished.result() == null) throw new MojoExecutionException("discover could not run " + spec.target() + ": " + finished.error());
         RunReport report = Discovery.withSuggestions(finished.result().report(), getLog()::warn);
         Discovery.write(report, finished.result().reportFile());
         for (String line : Discovery.listing(report, top, finished.result().reportFile())) getLog().info(line);
+    }
+
+    private void logProgress(RunProgress p) {
+        getLog().info("discover: still running after " + FixtureRunner.seconds(p.elapsedMillis()) + ": "
+                + ReportText.counts(new Counts(p.matchedCount(), p.matchedBytes())) + " matched so far, "
+                + HtmlReport.bytes(p.liveBytes()) + " live in the measured run");
     }
 }
