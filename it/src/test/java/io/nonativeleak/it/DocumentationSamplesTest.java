@@ -124,7 +124,7 @@ class DocumentationSamplesTest {
             import org.junit.jupiter.api.*;
             """;
     static final Set<String> LANGUAGES = Set.of("java", "xml", "bash", "sh", "console", "text", "", "pattern", "python",
-            "properties", "json");
+            "properties", "json", "yaml", "markdown");
     static final Set<String> PHASES = Set.of("validate", "initialize", "generate-sources", "process-sources",
             "generate-resources", "process-resources", "compile", "process-classes", "generate-test-sources",
             "process-test-sources", "generate-test-resources", "process-test-resources", "test-compile",

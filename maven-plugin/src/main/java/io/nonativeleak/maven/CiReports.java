@@ -127,7 +127,10 @@ final class CiReports {
             issue.put("check_name", "nonativeleak");
             issue.put("fingerprint", a.fingerprint());
             issue.put("severity", "major");
-            issue.put("location", Map.of("path", a.path() != null ? a.path() : a.fixtureFile(), "lines", Map.of("begin", a.path() != null ? a.line() : 1)));
+            Map<String, Object> location = new LinkedHashMap<>();
+            location.put("path", a.path() != null ? a.path() : a.fixtureFile());
+            location.put("lines", Map.of("begin", a.path() != null ? a.line() : 1));
+            issue.put("location", location);
             issues.add(issue);
         }
         try {
