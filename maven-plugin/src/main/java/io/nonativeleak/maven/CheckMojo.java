@@ -24,7 +24,7 @@ import org.apache.maven.plugins.annotations.Parameter;
 /**
  * The regression gate: runs every {@code <fixture>} under the shim, writes a report per fixture, prints a
  * summary table and a test report in Surefire's format, and fails the build when any fixture is not CLEAN
- * (LEAKED, NO_MATCH, FIXTURE_FAILED, CRASHED, TIMED_OUT, INCOMPLETE), or with a baseline when it leaks at a
+ * (LEAKED, NO_MATCH, INCOMPLETE, FIXTURE_FAILED, CRASHED, TIMED_OUT), or with a baseline when it leaks at a
  * site not in the baseline or beyond it. The whole configuration is checked before the first fixture starts.
  */
 @Mojo(name = "check", defaultPhase = LifecyclePhase.VERIFY, threadSafe = true)

@@ -17,7 +17,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  * Finds what a fixture leaves behind: runs one script or callable under the shim (by default tracking every
  * allocation), then prints the allocation sites still live after it finished, ranked by bytes, each as
  * {@code CallStack[n]: may-leak=COUNT (BYTES bytes)} with its C and Python stacks and a suggested pattern
- * that would guard it in {@code check}. Needs no project. Never fails the build because of leaks.
+ * that would guard it in {@code check}. Needs no project. Never fails the build because of leaks; a run that tracked
+ * no allocation at all is an error that says why (the shim was not preloaded, an exec chain, a dead interpreter, a
+ * pattern that matched nothing).
  *
  * <pre>mvn io.nonativeleak:nonativeleak-maven-plugin:discover -Dnonativeleak.script=backtest.py -Dnonativeleak.args="--days 5"</pre>
  */
@@ -50,6 +52,16 @@ public class DiscoverMojo extends AbstractFixtureMojo {
     /** How often a long discover run logs what it has matched so far. */
     long progressIntervalMillis = 10_000;
 
+    /**
+     * Samples instead of tracking every allocation, for long runs: on average one allocation per this many
+     * bytes allocated is tracked (Poisson sampling by bytes, as in tcmalloc's heap profiles), and the counts and
+     * bytes of the listing and the report are estimates scaled back up; the report says that it sampled. A leak
+     * that repeats is still found and ranked first. 0: every allocation. Only discover samples; the gate never
+     * does.
+     */
+    @Parameter(property = "nonativeleak.sampleBytes", defaultValue = "0")
+    long sampleBytes;
+
     @Override
     void executeGoal() throws MojoExecutionException {
         String scriptValue = blankToNull(script);
@@ -59,6 +71,8 @@ public class DiscoverMojo extends AbstractFixtureMojo {
                     + (scriptValue != null ? " (both are set)" : " (neither is set)"));
         }
         if (top < 1) throw new MojoExecutionException("top (nonativeleak.top) must be 1 or more, not " + top);
+        if (sampleBytes < 0)
+            throw new MojoExecutionException("sampleBytes (nonativeleak.sampleBytes) must be 0 (no sampling) or more, not " + sampleBytes);
         List<String> patternList = new ArrayList<>();
         if (discoverPatterns != null) {
             for (String p : discoverPatterns.split(";")) if (!p.isBlank()) patternList.add(p.strip());
@@ -67,7 +81,8 @@ public class DiscoverMojo extends AbstractFixtureMojo {
         FixtureSpec.Builder builder = baseSpec(scriptValue != null ? scriptValue : callValue, callValue != null)
                 .args(argList)
                 .patterns(patternList)
-                .requireMatch(false);
+                .requireMatch(false)
+                .sampleBytes(sampleBytes);
         FixtureSpec spec = builder.name("discover-" + builder.build().name()).build();
         PlannedRun run = new PlannedRun("discover", spec,
                 scriptValue != null ? "script (nonativeleak.script)" : "call (nonativeleak.call)",
@@ -75,6 +90,7 @@ public class DiscoverMojo extends AbstractFixtureMojo {
         FixtureLauncher launcher = Preflight.prepareAll(List.of(run), reportDirectory.toPath(), "reportDirectory (nonativeleak.reportDirectory)").get(0);
         FixtureRunner.Finished finished = FixtureRunner.run(launcher, getLog(), "", this::logProgress, progressIntervalMillis);
         if (finished.result() == null) throw new MojoExecutionException("discover could not run " + spec.target() + ": " + finished.error());
+        Discovery.requireTracked(finished.result().report(), finished.result().reportFile());
         RunReport report = Discovery.withSuggestions(finished.result().report(), getLog()::warn);
         Discovery.write(report, finished.result().reportFile());
         for (String line : Discovery.listing(report, top, finished.result().reportFile())) getLog().info(line);

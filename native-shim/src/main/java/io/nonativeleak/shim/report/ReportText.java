@@ -13,7 +13,10 @@ public final class ReportText {
     /** The outcome, why, what ran, the counts, the top sites with both stacks, and where the report is. */
     public static String summary(RunReport report, int topSites, Path reportFile) {
         StringBuilder out = new StringBuilder();
-        out.append(report.outcome()).append(": ").append(report.reason()).append('\n');
+        NoMatch noMatch = report.noMatch();
+        out.append(report.outcome());
+        if (noMatch != null && report.outcome() == Outcome.NO_MATCH) out.append(" (").append(noMatch.kind()).append(')');
+        out.append(": ").append(report.reason()).append('\n');
         FixtureDescription f = report.fixture();
         out.append("  fixture:  ").append(f.target());
         f.args().forEach(a -> out.append(' ').append(a));
@@ -22,6 +25,13 @@ public final class ReportText {
         if (!report.ignore().isEmpty()) out.append("  ignore:   ").append(String.join("  ;  ", report.ignore())).append('\n');
         out.append("  matched:  ").append(counts(report.matched())).append("; still live at the checkpoint: ")
                 .append(counts(report.leaked())).append('\n');
+        if (report.sampling() != null) out.append("  ").append(sampled(report.sampling())).append('\n');
+        if (noMatch != null && report.outcome() != Outcome.NO_MATCH)
+            out.append("  nothing matched (").append(noMatch.kind()).append("): ").append(noMatch.reason()).append('\n');
+        if (report.incomplete() != null)
+            for (IncompleteProcess p : report.incomplete())
+                out.append("  incomplete: pid ").append(p.pid()).append(" from ").append(p.sinceMillis()).append(" ms: ")
+                        .append(p.reason()).append('\n');
         if (!report.pythonStacks().enabled()) out.append("  python stacks unavailable: ").append(report.pythonStacks().reason()).append('\n');
         if (report.error() != null) out.append("  fixture error:\n").append(indent(report.error().strip(), "    ")).append('\n');
         List<LeakSite> sites = report.sites();
@@ -60,6 +70,12 @@ public final class ReportText {
         }
         if (site.suggestedPattern() != null) out.append("    suggested pattern: ").append(site.suggestedPattern()).append('\n');
         return out.toString();
+    }
+
+    /** What a sampled run's numbers are: estimates from one tracked allocation per N bytes. */
+    public static String sampled(Sampling s) {
+        return "sampled:  one allocation per " + s.sampleBytes() + " bytes allocated on average (" + counts(s.tracked())
+                + " tracked); counts and bytes are estimates scaled back up";
     }
 
     public static String counts(Counts c) {
