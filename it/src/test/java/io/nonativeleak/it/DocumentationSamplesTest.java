@@ -124,7 +124,7 @@ class DocumentationSamplesTest {
             import org.junit.jupiter.api.*;
             """;
     static final Set<String> LANGUAGES = Set.of("java", "xml", "bash", "sh", "console", "text", "", "pattern", "python",
-            "properties", "json");
+            "properties", "json", "yaml", "markdown");
     static final Set<String> PHASES = Set.of("validate", "initialize", "generate-sources", "process-sources",
             "generate-resources", "process-resources", "compile", "process-classes", "generate-test-sources",
             "process-test-sources", "generate-test-resources", "process-test-resources", "test-compile",
@@ -137,7 +137,8 @@ class DocumentationSamplesTest {
     static final Pattern PY_FRAME = Pattern.compile("^(?:\\[\\w+]\\s*)?\\s*(\\S+\\.py):(\\d+) in (\\S+)\\s*$");
     static final Pattern REPO_PATH = Pattern.compile(
             "(?<![\\w./$-])((?:scripts|examples|native-shim|junit-extension|maven-plugin|it|docs|bench|\\.ci)/[\\w./-]*)");
-    static final Pattern PROPERTY_NAME = Pattern.compile("(?:(?<=-D)|(?<![\\w./-]))nonativeleak\\.([A-Za-z][\\w.]*[A-Za-z0-9])");
+    // not after =" either: the test report's suite and class names (name="nonativeleak.<execution id>") are no properties
+    static final Pattern PROPERTY_NAME = Pattern.compile("(?:(?<=-D)|(?<![\\w./-])(?<!=\"))nonativeleak\\.([A-Za-z][\\w.]*[A-Za-z0-9])");
     static final Pattern LINK = Pattern.compile("\\[[^\\]]*]\\(([^)\\s]+)\\)");
 
     record Block(Path file, int line, String language, Set<String> flags, Map<String, String> attributes, String text) {

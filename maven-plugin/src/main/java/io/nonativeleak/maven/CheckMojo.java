@@ -2,10 +2,18 @@ package io.nonativeleak.maven;
 
 import io.nonativeleak.shim.FixtureLauncher;
 import io.nonativeleak.shim.FixtureSpec;
-import io.nonativeleak.shim.report.ReportText;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugin.logging.Log;
@@ -15,8 +23,9 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * The regression gate: runs every {@code <fixture>} under the shim, writes a report per fixture, prints a
- * summary table, and fails the build when any fixture is not CLEAN (LEAKED, NO_MATCH, INCOMPLETE, FIXTURE_FAILED,
- * CRASHED, TIMED_OUT). The whole configuration is checked before the first fixture starts.
+ * summary table and a test report in Surefire's format, and fails the build when any fixture is not CLEAN
+ * (LEAKED, NO_MATCH, INCOMPLETE, FIXTURE_FAILED, CRASHED, TIMED_OUT), or with a baseline when it leaks at a
+ * site not in the baseline or beyond it. The whole configuration is checked before the first fixture starts.
  */
 @Mojo(name = "check", defaultPhase = LifecyclePhase.VERIFY, threadSafe = true)
 public class CheckMojo extends AbstractFixtureMojo {
@@ -71,6 +80,32 @@ public class CheckMojo extends AbstractFixtureMojo {
     @Parameter(property = "maven.test.skip", defaultValue = "false")
     boolean mavenTestSkip;
 
+    /**
+     * A baseline of known leak sites ({@code nonativeleak-baseline.json}, written by the {@code baseline} goal). With
+     * it, a LEAKED fixture fails only at sites not in the baseline or grown beyond it; the log lists the sites it
+     * tolerated and the entries that no longer occur. Unset: every leak fails.
+     */
+    @Parameter(property = "nonativeleak.baseline")
+    File baseline;
+
+    /**
+     * A second directory for the test report {@code TEST-nonativeleak.<execution id>.xml} (it is always written into
+     * the report directory), e.g. {@code ${project.build.directory}/surefire-reports} where a CI job already
+     * collects Surefire's reports. Unset: the report directory only.
+     */
+    @Parameter(property = "nonativeleak.testReportDirectory")
+    File testReportDirectory;
+
+    /** The environment the CI outputs are chosen by (GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITLAB_CI, ...); tests set their own. */
+    Map<String, String> ciEnvironment = System.getenv();
+
+    /** Where workflow commands go: the job's standard output, at the start of a line (not through Maven's log); tests keep them. */
+    Consumer<String> workflowCommands = System.out::println;
+
+    /** This execution, for the test report's name. */
+    @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+    MojoExecution mojoExecution;
+
     @Override
     String skipReason() {
         if (skip) return "nonativeleak.skip is set";
@@ -87,35 +122,99 @@ public class CheckMojo extends AbstractFixtureMojo {
             return;
         }
         List<PlannedRun> planned = plan();
+        Baseline known = readBaseline();
         List<FixtureLauncher> launchers = Preflight.prepareAll(planned, reportDirectory.toPath(), "reportDirectory (nonativeleak.reportDirectory)");
         List<FixtureRunner.Finished> finished = FixtureRunner.runAll(launchers, log);
+        List<Verdict> verdicts = finished.stream().map(run -> Verdict.of(run, known)).collect(Collectors.toList());
 
         log.info("NoNativeLeak summary (reports in " + reportDirectory + "):");
-        for (String line : SummaryTable.render(finished)) log.info("  " + line);
+        for (String line : SummaryTable.render(verdicts)) log.info("  " + line);
+        writeTestReport(verdicts);
+        writeCiReports(verdicts);
+        if (known != null) logBaseline(known, verdicts);
 
-        List<FixtureRunner.Finished> failing = finished.stream().filter(FixtureRunner.Finished::failsGate).collect(Collectors.toList());
-        for (FixtureRunner.Finished run : failing) {
-            if (run.result() == null) continue;
-            String text = "Fixture " + run.label() + " is " + ReportText.summary(run.result().report(), top, run.result().reportFile());
+        List<Verdict> failing = verdicts.stream().filter(v -> !v.passes()).collect(Collectors.toList());
+        for (Verdict v : failing) {
+            if (v.run().result() == null) continue;
+            String text = "Fixture " + v.run().label() + " is " + v.consoleText(top);
             for (String line : text.split("\n")) {
                 if (failOnLeak) log.error(line);
                 else log.warn(line);
             }
         }
-        List<FixtureRunner.Finished> broken = failing.stream().filter(r -> r.result() == null).collect(Collectors.toList());
+        List<Verdict> broken = failing.stream().filter(v -> v.run().result() == null).collect(Collectors.toList());
         if (!broken.isEmpty()) {
             throw new MojoExecutionException(broken.size() + " of " + finished.size() + " fixtures could not run: "
-                    + broken.stream().map(r -> r.label() + " (" + r.error() + ")").collect(Collectors.joining("; ")));
+                    + broken.stream().map(v -> v.run().label() + " (" + v.run().error() + ")").collect(Collectors.joining("; ")));
         }
         if (failing.isEmpty()) {
-            log.info("All " + finished.size() + " fixtures CLEAN");
+            long baselined = verdicts.stream().filter(v -> v.report().outcome().failsGate()).count();
+            log.info("All " + finished.size() + " fixtures CLEAN" + (baselined == 0 ? "" : " or leaking only at sites the baseline tolerates (" + baselined + ")"));
             return;
         }
         String message = failing.size() + " of " + finished.size() + " fixtures not CLEAN: "
-                + failing.stream().map(r -> r.label() + " (" + r.outcomeText() + ")").collect(Collectors.joining(", "))
+                + failing.stream().map(v -> v.run().label() + " (" + v.outcomeText() + ")").collect(Collectors.joining(", "))
                 + "; reports in " + reportDirectory;
         if (failOnLeak) throw new MojoFailureException(message);
         log.warn(message + " (nonativeleak.failOnLeak=false: the build goes on)");
+    }
+
+    /** The baseline given, read before anything runs; null without one. */
+    private Baseline readBaseline() throws MojoExecutionException {
+        if (baseline == null) return null;
+        Path file = baseline.toPath();
+        if (!Files.isRegularFile(file)) {
+            throw new MojoExecutionException("baseline (nonativeleak.baseline): no baseline file " + file
+                    + "; write one with mvn nonativeleak:baseline. No fixture was run.");
+        }
+        try {
+            return Baseline.read(file);
+        } catch (IOException e) {
+            throw new MojoExecutionException("baseline (nonativeleak.baseline): cannot read " + file + ": " + e.getMessage() + ". No fixture was run.", e);
+        }
+    }
+
+    /** The known sites this check tolerated, and the baseline entries that no longer occur. */
+    private void logBaseline(Baseline known, List<Verdict> verdicts) {
+        Log log = getLog();
+        List<Baseline.Entry> tolerated = verdicts.stream().flatMap(v -> v.tolerated().stream()).toList();
+        Set<Baseline.Key> seen = new HashSet<>();
+        for (Verdict v : verdicts) {
+            for (Baseline.Entry e : v.tolerated()) seen.add(e.key());
+            for (Verdict.Beyond b : v.beyond()) seen.add(b.site().key());
+        }
+        List<Baseline.Entry> stale = known.sites().stream().filter(e -> !seen.contains(e.key())).toList();
+        log.info("Baseline " + baseline + ": " + tolerated.size() + " known leak " + (tolerated.size() == 1 ? "site" : "sites") + " tolerated, "
+                + stale.size() + " stale " + (stale.size() == 1 ? "entry" : "entries"));
+        for (Baseline.Entry e : tolerated) log.info("  tolerated: " + e.describe());
+        for (Baseline.Entry e : stale) log.warn("  stale baseline entry (no longer occurs; mvn nonativeleak:baseline rewrites the file): " + e.describe());
+    }
+
+    /** The Surefire-format test report, into the report directory and testReportDirectory. */
+    private void writeTestReport(List<Verdict> verdicts) throws MojoExecutionException {
+        List<Path> directories = new ArrayList<>(List.of(reportDirectory.toPath()));
+        if (testReportDirectory != null) directories.add(testReportDirectory.toPath());
+        try {
+            for (Path file : JUnitXmlReport.write(verdicts, executionId(), top, directories)) getLog().info("Test report: " + file);
+        } catch (IOException e) {
+            throw new MojoExecutionException("testReportDirectory (nonativeleak.testReportDirectory): cannot write the test report: " + e.getMessage(), e);
+        }
+    }
+
+    /** Annotations, the job summary and the Code Quality report, as the CI system the build runs in reads them. */
+    private void writeCiReports(List<Verdict> verdicts) throws MojoExecutionException {
+        try {
+            for (String done : CiReports.emit(verdicts, ciEnvironment, baseDirectory.toPath(), reportDirectory.toPath(), workflowCommands)) {
+                getLog().info("CI: wrote " + done);
+            }
+        } catch (IOException e) {
+            throw new MojoExecutionException("cannot write the CI reports: " + e.getMessage(), e);
+        }
+    }
+
+    /** The execution's id ({@code default} for an unnamed execution, {@code default-cli} on the command line). */
+    String executionId() {
+        return mojoExecution != null && mojoExecution.getExecutionId() != null ? mojoExecution.getExecutionId() : "default";
     }
 
     private List<PlannedRun> plan() throws MojoExecutionException {

@@ -2,6 +2,9 @@ package io.nonativeleak.maven;
 
 import io.nonativeleak.shim.FixtureLauncher;
 import io.nonativeleak.shim.FixtureSpec;
+import io.nonativeleak.shim.RunProgress;
+import io.nonativeleak.shim.report.Counts;
+import io.nonativeleak.shim.report.ReportText;
 import io.nonativeleak.shim.report.RunReport;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,6 +49,9 @@ public class DiscoverMojo extends AbstractFixtureMojo {
     @Parameter(property = "nonativeleak.top", defaultValue = "10")
     int top;
 
+    /** How often a long discover run logs what it has matched so far. */
+    long progressIntervalMillis = 10_000;
+
     /**
      * Samples instead of tracking every allocation, for long runs: on average one allocation per this many
      * bytes allocated is tracked (Poisson sampling by bytes, as in tcmalloc's heap profiles), and the counts and
@@ -82,11 +88,17 @@ public class DiscoverMojo extends AbstractFixtureMojo {
                 scriptValue != null ? "script (nonativeleak.script)" : "call (nonativeleak.call)",
                 "discoverPatterns (nonativeleak.patterns)", "ignore", pythonParameter());
         FixtureLauncher launcher = Preflight.prepareAll(List.of(run), reportDirectory.toPath(), "reportDirectory (nonativeleak.reportDirectory)").get(0);
-        FixtureRunner.Finished finished = FixtureRunner.run(launcher, getLog());
+        FixtureRunner.Finished finished = FixtureRunner.run(launcher, getLog(), "", this::logProgress, progressIntervalMillis);
         if (finished.result() == null) throw new MojoExecutionException("discover could not run " + spec.target() + ": " + finished.error());
         Discovery.requireTracked(finished.result().report(), finished.result().reportFile());
         RunReport report = Discovery.withSuggestions(finished.result().report(), getLog()::warn);
         Discovery.write(report, finished.result().reportFile());
         for (String line : Discovery.listing(report, top, finished.result().reportFile())) getLog().info(line);
+    }
+
+    private void logProgress(RunProgress p) {
+        getLog().info("discover: still running after " + FixtureRunner.seconds(p.elapsedMillis()) + ": "
+                + ReportText.counts(new Counts(p.matchedCount(), p.matchedBytes())) + " matched so far, "
+                + HtmlReport.bytes(p.liveBytes()) + " live in the measured run");
     }
 }

@@ -4,42 +4,44 @@ import io.nonativeleak.shim.FixtureLauncher;
 import io.nonativeleak.shim.FixtureResult;
 import io.nonativeleak.shim.FixtureSpec;
 import io.nonativeleak.shim.NoNativeLeakException;
+import io.nonativeleak.shim.RunProgress;
 import io.nonativeleak.shim.report.ReportText;
 import io.nonativeleak.shim.report.RunReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.apache.maven.plugin.logging.Log;
 
 /** Runs prepared fixtures one after another, logging one line as each starts and one with its outcome. */
 final class FixtureRunner {
     /** One finished (or broken) run: a report, or the error that kept it from producing one. */
-    record Finished(String label, FixtureResult result, String error, long millis) {
-        boolean failsGate() {
-            return result == null || result.report().outcome().failsGate();
-        }
-
-        String outcomeText() {
-            return result == null ? "ERROR" : result.report().outcome().name();
-        }
-    }
+    record Finished(String label, FixtureResult result, String error, long millis) {}
 
     private FixtureRunner() {}
 
+    /** Runs each in turn; with more than one, each start line says which of how many ({@code [k/N]}). */
     static List<Finished> runAll(List<FixtureLauncher> launchers, Log log) {
         List<Finished> finished = new ArrayList<>();
-        for (FixtureLauncher launcher : launchers) finished.add(run(launcher, log));
+        for (int i = 0; i < launchers.size(); i++) {
+            String position = launchers.size() > 1 ? "[" + (i + 1) + "/" + launchers.size() + "] " : "";
+            finished.add(run(launchers.get(i), log, position, null, 0));
+        }
         return finished;
     }
 
-    static Finished run(FixtureLauncher launcher, Log log) {
+    /**
+     * Runs one fixture; {@code position} prefixes its start line, and {@code progress} (when not null) gets what
+     * it recorded so far every {@code intervalMillis}.
+     */
+    static Finished run(FixtureLauncher launcher, Log log, String position, Consumer<RunProgress> progress, long intervalMillis) {
         FixtureSpec spec = launcher.spec();
         String label = spec.name();
-        log.info("Running fixture " + label + ": " + describe(spec) + " (python " + launcher.interpreter().version()
+        log.info(position + "Running fixture " + label + ": " + describe(spec) + " (python " + launcher.interpreter().version()
                 + ", warmup " + spec.warmup() + ", timeout " + spec.timeoutSeconds() + " s)");
         long started = System.nanoTime();
         try {
-            FixtureResult result = launcher.run();
+            FixtureResult result = launcher.run(progress, intervalMillis);
             long millis = (System.nanoTime() - started) / 1_000_000;
             RunReport report = result.report();
             // The fixture's own duration, as in its report and the HTML page (millis adds reading the results).

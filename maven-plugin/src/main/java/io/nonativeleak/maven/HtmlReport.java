@@ -40,6 +40,8 @@ final class HtmlReport {
             .wrapper{color:#888}.src{color:#444;white-space:pre-wrap}.muted{color:#666}
             svg.timeline{background:#fafafa;border:1px solid #ddd}svg text{font:11px system-ui,sans-serif;fill:#555}
             .suggested{background:#fff8e1;padding:2px 6px}
+            svg.flame{border:1px solid #ddd;background:#fff}svg.flame text{font:11px ui-monospace,monospace;fill:#1c1c1c;pointer-events:none}
+            svg.flame g.flame-frame:hover rect{stroke:#000;stroke-width:1}
             """;
 
     private HtmlReport() {}
@@ -101,6 +103,7 @@ final class HtmlReport {
         h.append("</table>\n");
         if (r.error() != null) h.append("<h3>fixture error</h3>\n<pre class=\"mono\">").append(esc(r.error().strip())).append("</pre>\n");
         chart(h, r);
+        FlameGraph.render(h, r);
         processes(h, r);
         sites(h, r);
         h.append("</section>\n");

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.logging.Log;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 
@@ -32,7 +33,7 @@ public class ReportMojo extends AbstractNoNativeLeakMojo {
             getLog().info("No NoNativeLeak reports: " + directory + " does not exist");
             return;
         }
-        List<HtmlReport.Entry> entries = load(directory);
+        List<HtmlReport.Entry> entries = load(directory, getLog());
         if (entries.isEmpty()) {
             getLog().info("No NoNativeLeak reports in " + directory);
             return;
@@ -47,7 +48,7 @@ public class ReportMojo extends AbstractNoNativeLeakMojo {
     }
 
     /** Every readable report in the directory, by file name; anything else is skipped with a warning. */
-    List<HtmlReport.Entry> load(Path directory) throws MojoExecutionException {
+    static List<HtmlReport.Entry> load(Path directory, Log log) throws MojoExecutionException {
         List<Path> files;
         try (Stream<Path> list = Files.list(directory)) {
             files = list.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)).sorted().toList();
@@ -59,12 +60,12 @@ public class ReportMojo extends AbstractNoNativeLeakMojo {
             try {
                 RunReport report = ReportJson.read(file);
                 if (report.schemaVersion() != RunReport.SCHEMA_VERSION || report.fixture() == null || report.outcome() == null) {
-                    getLog().warn("Skipping " + file + ": not a NoNativeLeak report (schemaVersion " + report.schemaVersion() + ")");
+                    log.warn("Skipping " + file + ": not a NoNativeLeak report (schemaVersion " + report.schemaVersion() + ")");
                     continue;
                 }
                 entries.add(new HtmlReport.Entry(file, report));
             } catch (UncheckedIOException | IllegalArgumentException e) {
-                getLog().warn("Skipping " + file + ": " + e.getMessage());
+                log.warn("Skipping " + file + ": " + e.getMessage());
             }
         }
         return entries;

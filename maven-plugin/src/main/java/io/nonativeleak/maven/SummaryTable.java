@@ -9,14 +9,15 @@ final class SummaryTable {
 
     private SummaryTable() {}
 
-    static List<String> render(List<FixtureRunner.Finished> runs) {
+    static List<String> render(List<Verdict> verdicts) {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
-        for (FixtureRunner.Finished run : runs) {
+        for (Verdict verdict : verdicts) {
+            FixtureRunner.Finished run = verdict.run();
             boolean reported = run.result() != null;
             rows.add(new String[] {
                 run.label(),
-                run.outcomeText(),
+                verdict.outcomeText(),
                 reported ? Long.toString(run.result().report().leaked().count()) : "-",
                 reported ? Long.toString(run.result().report().leaked().bytes()) : "-",
                 FixtureRunner.seconds(reported ? run.result().report().durationMillis() : run.millis())});

@@ -5,7 +5,7 @@ import java.util.List;
 import org.apache.maven.plugin.logging.SystemStreamLog;
 
 /** Maven's console log that also keeps what was logged, for assertions on what a user reads. */
-final class RecordingLog extends SystemStreamLog {
+class RecordingLog extends SystemStreamLog {
     final List<String> lines = new ArrayList<>();
 
     String text() {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs a fixture under the shim: {@link #prepare} checks everything before any process starts,
@@ -86,6 +87,14 @@ public final class FixtureLauncher {
 
     /** Runs the fixture and writes its report; never leaves a process of the run behind. */
     public FixtureResult run() {
+        return run(null, 0);
+    }
+
+    /**
+     * As {@link #run()}, and every {@code intervalMillis} while the fixture runs, tells {@code progress} what it
+     * has recorded so far (null: nothing to tell).
+     */
+    public FixtureResult run(Consumer<RunProgress> progress, long intervalMillis) {
         String name = reserveName();
         Path reportFile = spec.reportDirectory().resolve(name + ".json");
         Path stdout = spec.reportDirectory().resolve(name + ".stdout.log");
@@ -97,7 +106,7 @@ public final class FixtureLauncher {
             long started = System.nanoTime();
             boolean timedOut;
             try {
-                timedOut = !process.waitFor(spec.timeoutSeconds(), TimeUnit.SECONDS);
+                timedOut = !waitFor(process, runDirectory, started, progress, intervalMillis);
             } catch (InterruptedException e) {
                 ProcessTree.killAll(process.toHandle(), marker);
                 Thread.currentThread().interrupt();
@@ -116,6 +125,21 @@ public final class FixtureLauncher {
             throw new NoNativeLeakException("cannot run " + spec.target() + ": " + e.getMessage(), e);
         } finally {
             Shim.deleteRecursively(runDirectory);
+        }
+    }
+
+    /** Waits for the runner to exit within the timeout, telling progress at each interval; false on timeout. */
+    private boolean waitFor(Process process, Path runDirectory, long started, Consumer<RunProgress> progress, long intervalMillis)
+            throws InterruptedException {
+        long deadline = started + TimeUnit.SECONDS.toNanos(spec.timeoutSeconds());
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            long wait = progress == null ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(intervalMillis));
+            if (process.waitFor(wait, TimeUnit.NANOSECONDS)) return true;
+            if (progress != null && deadline - System.nanoTime() > 0) {
+                progress.accept(RunProgress.read(runDirectory, (System.nanoTime() - started) / 1_000_000));
+            }
         }
     }
 
