@@ -62,13 +62,22 @@ def _verify_python_stacks(shim):
     return False, reason.value.decode(errors="replace")
 
 
+def _c_text(text):
+    """Any str as NUL-free UTF-8: what cannot be encoded (surrogates, NUL) is written as Python escapes it."""
+    return str(text).encode("utf-8", "backslashreplace").replace(b"\0", b"\\x00")
+
+
 def _name_threads(shim):
     """Tells the shim each Python thread's name, so that sites say which thread allocated."""
-    shim.nnl_set_thread_name(threading.current_thread().name.encode())
+    shim.nnl_set_thread_name(_c_text(threading.current_thread().name))
 
     def announce(*_):
-        sys.setprofile(None)
-        shim.nnl_set_thread_name(threading.current_thread().name.encode())
+        # Runs inside the fixture's thread, before its target: whatever goes wrong here must not reach it.
+        try:
+            sys.setprofile(None)
+            shim.nnl_set_thread_name(_c_text(threading.current_thread().name))
+        except Exception:  # noqa: BLE001 (an unnamed thread keeps its system name)
+            pass
 
     threading.setprofile(announce)
 
