@@ -77,6 +77,17 @@ class ProcessesTest {
     }
 
     @Test
+    void aFailedExecInAVforkChildDoesNotRewriteTheParentsEnd() {
+        RunReport report = run("failed_exec_then_crash.py", List.of(PATTERN));
+
+        assertThat(report.outcome()).isEqualTo(Outcome.CRASHED);
+        assertThat(report.signal()).isEqualTo(11);
+        assertThat(report.exitCode()).isNull();
+        assertThat(report.processes().get(0).ended()).isEqualTo("signal");
+        assertThat(report.leaked().count()).isEqualTo(2);
+    }
+
+    @Test
     void aLibraryLoadedWhereAnotherWasUnloadedIsNotMistakenForIt() {
         RunReport report = run("reload.py", List.of(PATTERN, "other_block"));
 
