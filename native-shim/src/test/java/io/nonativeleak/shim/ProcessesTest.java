@@ -88,6 +88,26 @@ class ProcessesTest {
     }
 
     @Test
+    void osWaitReturnsTheFixturesOwnChildNotAnOrphanedGrandchild() throws Exception {
+        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("wait_own_child.py").toString())
+                .patterns(List.of()).requireMatch(false).python(TestFixtures.python())
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
+
+        assertThat(result.report().exitCode()).isZero();
+        assertThat(result.stdout()).contains("os.wait() returned the worker 7");
+    }
+
+    @Test
+    void aDaemonLeftRunningByAFixtureThatFinishedIsKilled() {
+        String marker = "nonativeleak-daemon-" + java.util.UUID.randomUUID();
+        RunReport report = run("daemon_left.py", List.of(), marker);
+
+        assertThat(report.exitCode()).isZero();
+        assertThat(ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))).isEmpty();
+    }
+
+    @Test
     void aLibraryLoadedWhereAnotherWasUnloadedIsNotMistakenForIt() {
         RunReport report = run("reload.py", List.of(PATTERN, "other_block"));
 
