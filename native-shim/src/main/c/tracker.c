@@ -519,6 +519,34 @@ void tracker_record_end(int end, int status) {
     atomic_store(&h->end, (uint32_t)end);
 }
 
+/* Only the process the file belongs to: a vfork child runs this in its parent's memory. */
+static struct nnl_process_block *process_block(void) {
+    struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
+    if (!h || syscall(SYS_getpid) != h->pid) return NULL;
+    return (struct nnl_process_block *)((char *)h + NNL_PROCESS_BLOCK_OFFSET);
+}
+
+void tracker_exec_attempt(const char *path, int kind, int keeps_shim) {
+    struct nnl_process_block *b = process_block();
+    if (!b) return;
+    strncpy(b->exec_path, path ? path : "", sizeof b->exec_path - 1);
+    b->exec_kind = (uint32_t)kind;
+    b->exec_keeps_shim = (uint32_t)keeps_shim;
+    atomic_store(&b->exec_state, NNL_EXEC_IN_PROGRESS);
+}
+
+void tracker_exec_failed(void) {
+    struct nnl_process_block *b = process_block();
+    if (b) atomic_store(&b->exec_state, NNL_EXEC_NONE);
+}
+
+void tracker_set_malloc_elsewhere(const char *module) {
+    struct nnl_process_block *b = process_block();
+    if (!b) return;
+    strncpy(b->malloc_module, module ? module : "?", sizeof b->malloc_module - 1);
+    b->malloc_elsewhere = 1;
+}
+
 static int python_status;
 static char python_reason[sizeof ((struct nnl_file_header *)0)->python_reason];
 

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -156,11 +158,29 @@ public final class FixtureLauncher {
             if (value == null) environment.remove(key);
             else environment.put(key, value);
         });
-        String preload = environment.get("LD_PRELOAD");
-        environment.put("LD_PRELOAD", shim.library() + (preload == null || preload.isBlank() ? "" : " " + preload));
+        environment.put("LD_PRELOAD", preloadWithShim(shim.library().toString(), environment.get("LD_PRELOAD")));
         environment.put("NONATIVELEAK_RUN_DIR", runDirectory.toString());
         environment.put("NONATIVELEAK_AWAIT_RUNNER", "1");
         return builder.start();
+    }
+
+    /** Sanitizer runtimes (ASan, TSan, ...: gcc's lib*san, clang's libclang_rt.*san) refuse to run unless they come first. */
+    private static final java.util.regex.Pattern SANITIZER_RUNTIME =
+            java.util.regex.Pattern.compile("(.*/)?lib(clang_rt\\.)?(asan|hwasan|tsan|lsan|msan|ubsan)([-_.].*)?");
+
+    /**
+     * The user's LD_PRELOAD with the shim added: first, except behind the sanitizer runtimes, which keep
+     * their place (the report then says when their malloc hides every allocation from the shim).
+     */
+    static String preloadWithShim(String shim, String userPreload) {
+        List<String> first = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        for (String entry : userPreload == null ? new String[0] : userPreload.trim().split("[ :]+")) {
+            if (!entry.isEmpty()) (SANITIZER_RUNTIME.matcher(entry).matches() ? first : rest).add(entry);
+        }
+        first.add(shim);
+        first.addAll(rest);
+        return String.join(" ", first);
     }
 
     private String patternFile() {

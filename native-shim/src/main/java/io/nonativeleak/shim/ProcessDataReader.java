@@ -46,6 +46,14 @@ final class ProcessDataReader {
 
     record RawCFrame(long address, long offset, boolean wrapper, String module, String symbol) {}
 
+    /**
+     * The header's process block (output.h, 0xa000): an exec call in flight when the image ended (it
+     * succeeded into a program the shim may not follow), and another module's malloc found ahead of the shim's.
+     */
+    record ProcessBlock(boolean execInProgress, int execKind, boolean execKeepsShim, String execPath, String mallocElsewhere) {
+        static final int EXEC_KIND_STATIC = 2;
+    }
+
     record RawPyFrame(int line, String file, String function) {}
 
     record Site(int id, int pattern, int pythonStatus, boolean pythonTruncated, String thread,
@@ -54,7 +62,7 @@ final class ProcessDataReader {
     record ProcessData(int pid, int sequence, int parentPid, long startNanos, int state, int end, int exitStatus,
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
                        Counts matched, long dropped, String executable, List<TimelinePoint> timeline,
-                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite) {
+                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, ProcessBlock processBlock) {
         Counts live() {
             return liveBySite.values().stream().reduce(Counts.NONE, Counts::plus);
         }
@@ -109,8 +117,11 @@ final class ProcessDataReader {
                 if (tableOffset > 0) readTable(channel, tableOffset, live);
             }
             Map<Integer, Site> sites = logUsed > 0 ? readSites(map(channel, logOffset, logUsed)) : Map.of();
+            int block = 0xa000;
+            ProcessBlock processBlock = new ProcessBlock(h.getInt(block) == 1, h.getInt(block + 4), h.getInt(block + 8) == 1,
+                    cString(h, block + 16, 1024), h.getInt(block + 12) == 1 ? cString(h, block + 16 + 1024, 512) : null);
             return new ProcessData(pid, sequence, parentPid, start, state, end, exitStatus, python, pythonReason,
-                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live);
+                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live, processBlock);
         }
     }
 

@@ -63,6 +63,7 @@ final class ReportAssembler {
         Counts matched = Counts.NONE;
         Counts leaked = Counts.NONE;
         long dropped = 0;
+        List<String> blind = new ArrayList<>();
         Map<String, LeakSite> sites = new LinkedHashMap<>();
         for (int i = 0; i < processes.size(); i++) {
             ProcessData p = processes.get(i);
@@ -71,8 +72,10 @@ final class ReportAssembler {
             boolean replacedByExec = processes.stream().anyMatch(q -> q.pid() == p.pid() && q.sequence() > p.sequence());
             summaries.add(new ProcessSummary(p.pid(), isRoot ? null : p.parentPid(),
                     isRoot ? exitCode : childExitCode(p, replacedByExec), isRoot ? signal : null,
-                    ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), p.live()));
+                    ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), p.live(),
+                    processNote(p, replacedByExec)));
             if (!judged) continue;
+            if (p.processBlock().mallocElsewhere() != null) blind.add(p.pid() + " (" + p.processBlock().mallocElsewhere() + ")");
             matched = matched.plus(p.matched());
             leaked = leaked.plus(p.live());
             dropped += p.dropped();
@@ -110,6 +113,12 @@ final class ReportAssembler {
             reason = leakCount(leaked) + " live at the checkpoint, within the allowance (" + allowance()
                     + "); " + matched.count() + " matching allocations were made";
         }
+        if (!blind.isEmpty() && (outcome == Outcome.CLEAN || outcome == Outcome.NO_MATCH)) {
+            outcome = Outcome.INCOMPLETE;
+            reason = "the shim saw no allocation of process " + String.join(", ", blind) + ": that module's malloc comes "
+                    + "before the shim's (a sanitizer runtime or another allocator preloaded ahead of it), so the gate was blind; "
+                    + "see docs/troubleshooting.md, \"Sanitizers and other allocators\"";
+        }
         if (dropped > 0) reason += "; " + dropped + " matching allocations could not be recorded (the data file was full)";
 
         PythonStacks pythonStacks = runner != null && runner.pythonStacksEnabled() != null
@@ -142,10 +151,25 @@ final class ReportAssembler {
     }
 
     private static String ended(ProcessData p, boolean isRoot, Integer signal, boolean replacedByExec) {
-        if (replacedByExec) return "exec";
+        if (replacedByExec || p.processBlock().execInProgress()) return "exec";
         if (p.end() == ProcessDataReader.END_EXIT) return "exit";
         if (p.end() == ProcessDataReader.END_UNDERSCORE_EXIT) return "_exit";
         return isRoot && signal != null ? "signal" : "killed";
+    }
+
+    /** Why a process was not followed past an exec, or not watched at all; null when it was. */
+    private static String processNote(ProcessData p, boolean replacedByExec) {
+        ProcessDataReader.ProcessBlock block = p.processBlock();
+        if (block.mallocElsewhere() != null)
+            return "its malloc is " + block.mallocElsewhere() + "'s, not the shim's: no allocation of it was seen";
+        if (replacedByExec || !block.execInProgress()) return null;
+        String program = "it exec'd " + block.execPath();
+        if (block.execKind() == ProcessDataReader.ProcessBlock.EXEC_KIND_STATIC)
+            return program + ", a statically linked program: nothing can be preloaded into it, so it is not tracked";
+        if (!block.execKeepsShim())
+            return program + " with an environment that no longer preloads the shim into this run (LD_PRELOAD or "
+                    + "NONATIVELEAK_RUN_DIR changed), so it is not tracked";
+        return program + ", but the shim did not start in it (a set-user-ID program, or it ended before it started), so it is not tracked";
     }
 
     private void addSite(Map<String, LeakSite> sites, ProcessData p, int siteId, Counts live) {

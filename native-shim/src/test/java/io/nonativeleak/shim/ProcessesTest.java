@@ -11,8 +11,10 @@ import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
 import io.nonativeleak.shim.report.RunReport;
 import io.nonativeleak.shim.testing.TestFixtures;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -105,6 +107,40 @@ class ProcessesTest {
         assertThat(report.exitCode()).isZero();
         assertThat(ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))).isEmpty();
+    }
+
+    @Test
+    void aChildThatExecsAStaticProgramSaysSoInsteadOfKilled(@TempDir Path work) throws Exception {
+        Path program = work.resolve("exits5");
+        Files.writeString(work.resolve("exits5.c"), "int main(void) { return 5; }\n");
+        Process gcc = new ProcessBuilder("gcc", "-static", "-o", program.toString(), work.resolve("exits5.c").toString())
+                .inheritIO().start();
+        assertThat(gcc.waitFor()).as("gcc -static (needs libc6-dev)").isZero();
+
+        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("exec_static.py").toString())
+                .args(program.toString()).patterns(List.of(PATTERN)).requireMatch(false).python(TestFixtures.python())
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
+
+        assertThat(result.stdout()).contains("child exit code 5");
+        ProcessSummary child = result.report().processes().stream().filter(p -> p.parentPid() != null).findFirst().orElseThrow();
+        assertThat(child.ended()).isEqualTo("exec");
+        assertThat(child.exitCode()).isNull(); // the static program's status is its parent's to know
+        assertThat(child.reason()).contains(program.toString()).contains("statically linked");
+    }
+
+    @Test
+    void aSanitizerRuntimeInLdPreloadStaysFirstAndTheBlindGateSaysSo() {
+        Path asan = Path.of("/usr/lib/x86_64-linux-gnu/libasan.so.8");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(asan), "gcc's libasan is not installed");
+        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("leak.py").toString())
+                .patterns(List.of(PATTERN)).python(TestFixtures.python()).environment(Map.of("LD_PRELOAD", asan.toString(),
+                        "ASAN_OPTIONS", "detect_leaks=0"))
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
+
+        assertThat(result.stderr()).doesNotContain("ASan runtime does not come first");
+        assertThat(result.report().outcome()).isEqualTo(Outcome.INCOMPLETE); // never a silent NO_MATCH
+        assertThat(result.report().reason()).contains("libasan.so.8").contains("blind");
+        assertThat(result.report().processes().get(0).reason()).contains("libasan.so.8");
     }
 
     @Test

@@ -22,7 +22,8 @@ public final class TestFixtures {
     private static final List<String> FILES = List.of("leaky.py", "leak.py", "clean.py", "nothing.py", "raises.py",
             "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py", "reload.py", "exec_child.py", "subprocess_child.py",
             "mp_children.py",
-            "thread_names.py", "failed_exec_then_crash.py", "wait_own_child.py", "daemon_left.py");
+            "thread_names.py", "failed_exec_then_crash.py", "wait_own_child.py", "daemon_left.py",
+            "exec_static.py");
     private static Path directory;
 
     private TestFixtures() {}
