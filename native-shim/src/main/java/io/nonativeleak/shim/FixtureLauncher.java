@@ -164,19 +164,20 @@ public final class FixtureLauncher {
         return builder.start();
     }
 
-    /** Sanitizer runtimes (ASan, TSan, ...: gcc's lib*san, clang's libclang_rt.*san) refuse to run unless they come first. */
-    private static final java.util.regex.Pattern SANITIZER_RUNTIME =
-            java.util.regex.Pattern.compile("(.*/)?lib(clang_rt\\.)?(asan|hwasan|tsan|lsan|msan|ubsan)([-_.].*)?");
+    /** Runtimes that refuse to run unless they come first: ASan and HWASan (gcc's libasan, clang's libclang_rt.asan). */
+    private static final java.util.regex.Pattern FIRST_RUNTIME =
+            java.util.regex.Pattern.compile("(.*/)?lib(clang_rt\\.)?(asan|hwasan)([-_.].*)?");
 
     /**
-     * The user's LD_PRELOAD with the shim added: first, except behind the sanitizer runtimes, which keep
-     * their place (the report then says when their malloc hides every allocation from the shim).
+     * The user's LD_PRELOAD with the shim added: first (so its malloc wraps any other preloaded
+     * allocator, TSan's and LSan's included), except behind ASan, which keeps its place; the report
+     * then says that ASan's malloc hides every allocation from the shim.
      */
     static String preloadWithShim(String shim, String userPreload) {
         List<String> first = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         for (String entry : userPreload == null ? new String[0] : userPreload.trim().split("[ :]+")) {
-            if (!entry.isEmpty()) (SANITIZER_RUNTIME.matcher(entry).matches() ? first : rest).add(entry);
+            if (!entry.isEmpty()) (FIRST_RUNTIME.matcher(entry).matches() ? first : rest).add(entry);
         }
         first.add(shim);
         first.addAll(rest);

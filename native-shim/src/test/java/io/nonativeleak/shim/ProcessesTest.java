@@ -144,6 +144,18 @@ class ProcessesTest {
     }
 
     @Test
+    void underAPreloadedThreadSanitizerTheShimComesFirstAndStillSeesEveryAllocation() {
+        Path tsan = Path.of("/usr/lib/x86_64-linux-gnu/libtsan.so.2");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(tsan), "gcc's libtsan is not installed");
+        RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script("leak.py").toString()).args("3", "100")
+                .patterns(List.of(PATTERN)).python(TestFixtures.python()).environment(Map.of("LD_PRELOAD", tsan.toString()))
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run().report();
+
+        assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
+        assertThat(report.leaked().count()).isEqualTo(3);
+    }
+
+    @Test
     void aLibraryLoadedWhereAnotherWasUnloadedIsNotMistakenForIt() {
         RunReport report = run("reload.py", List.of(PATTERN, "other_block"));
 
