@@ -14,6 +14,7 @@ import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
 import io.nonativeleak.shim.report.PythonStacks;
 import io.nonativeleak.shim.report.RunReport;
+import io.nonativeleak.shim.report.Sampling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,6 +65,7 @@ final class ReportAssembler {
         Counts leaked = Counts.NONE;
         long dropped = 0;
         List<String> blind = new ArrayList<>();
+        Counts sampled = Counts.NONE;
         Map<String, LeakSite> sites = new LinkedHashMap<>();
         for (int i = 0; i < processes.size(); i++) {
             ProcessData p = processes.get(i);
@@ -79,6 +81,7 @@ final class ReportAssembler {
             matched = matched.plus(p.matched());
             leaked = leaked.plus(p.live());
             dropped += p.dropped();
+            if (p.sampling() != null) sampled = sampled.plus(p.sampling().tracked());
             for (Map.Entry<Integer, Counts> live : p.liveBySite().entrySet()) addSite(sites, p, live.getKey(), live.getValue());
         }
         summaries.sort(Comparator.comparing((ProcessSummary s) -> s.parentPid() != null));
@@ -131,7 +134,7 @@ final class ReportAssembler {
                 outcome, reason, exitCode, signal, ending.durationMillis(), matched, leaked, sorted, summaries,
                 root != null ? root.timeline() : List.of(), pythonStacks,
                 runner != null && "raised".equals(runner.status()) ? runner.error() : null,
-                stdout.toString(), stderr.toString());
+                stdout.toString(), stderr.toString(), spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null);
     }
 
     private String allowance() {
