@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,10 +45,16 @@ static void *(*real_pvalloc)(size_t);
 static int (*real_dlclose)(void *);
 static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real_underscore_exit)(int) __attribute__((noreturn));
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execv)(const char *, char *const[]);
+static int (*real_execvp)(const char *, char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
 
 static int active;
 static int interposed; /* the process's malloc is ours: the shim was preloaded, not just loaded */
 static char run_dir[4096];
+static char shim_file_name[256]; /* this library's file name, as LD_PRELOAD names it */
 
 /* ---- the static pool for calls made before dlsym has answered ---- */
 
@@ -82,6 +89,11 @@ static void resolve_real_functions(void) {
     real_dlclose = dlsym(RTLD_NEXT, "dlclose");
     real_exit = dlsym(RTLD_NEXT, "exit");
     real_underscore_exit = dlsym(RTLD_NEXT, "_exit");
+    real_execve = dlsym(RTLD_NEXT, "execve");
+    real_execv = dlsym(RTLD_NEXT, "execv");
+    real_execvp = dlsym(RTLD_NEXT, "execvp");
+    real_execvpe = dlsym(RTLD_NEXT, "execvpe");
+    real_fexecve = dlsym(RTLD_NEXT, "fexecve");
 }
 
 static inline int resolved(void) {
@@ -210,6 +222,9 @@ NNL_EXPORT void free(void *p) {
     if (likely(resolved())) real_free(p);
 }
 
+/* This library's own malloc, whichever malloc the process's symbol lookup finds first. */
+extern __typeof__(malloc) nnl_own_malloc __attribute__((alias("malloc"), copy(malloc)));
+
 static void *realloc_from_bootstrap(void *p, size_t size) {
     void *q = malloc(size);
     size_t old = ((size_t *)p)[-1];
@@ -305,6 +320,139 @@ NNL_EXPORT void _exit(int status) {
 
 NNL_EXPORT void _Exit(int status) { _exit(status); }
 
+/* ---- exec: the image ends; a new one is tracked only when the shim can be preloaded into it ---- */
+
+static int kind_of_program(int fd) {
+    unsigned char elf[64];
+    if (fd < 0) return NNL_EXEC_KIND_UNKNOWN;
+    ssize_t n = pread(fd, elf, sizeof elf, 0);
+    if (n >= 2 && elf[0] == '#' && elf[1] == '!') return NNL_EXEC_KIND_SCRIPT;
+    if (n < (ssize_t)sizeof elf || memcmp(elf, "\177ELF", 4) != 0 || elf[4] != 2) return NNL_EXEC_KIND_UNKNOWN;
+    uint64_t phoff;
+    uint16_t phentsize, phnum;
+    memcpy(&phoff, elf + 32, 8);
+    memcpy(&phentsize, elf + 54, 2);
+    memcpy(&phnum, elf + 56, 2);
+    for (uint16_t i = 0; i < phnum && phentsize >= 4; i++) {
+        uint32_t type;
+        if (pread(fd, &type, 4, (off_t)(phoff + (uint64_t)i * phentsize)) != 4) return NNL_EXEC_KIND_UNKNOWN;
+        if (type == 3 /* PT_INTERP */) return NNL_EXEC_KIND_DYNAMIC;
+    }
+    return NNL_EXEC_KIND_STATIC;
+}
+
+static int kind_of_path(const char *path, int search) {
+    if (!path) return NNL_EXEC_KIND_UNKNOWN;
+    if (!search || strchr(path, '/')) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int kind = kind_of_program(fd);
+        if (fd >= 0) close(fd);
+        return kind;
+    }
+    const char *dirs = getenv("PATH");
+    for (const char *d = dirs ? dirs : "/bin:/usr/bin"; *d;) { /* as execvp searches */
+        const char *end = strchr(d, ':');
+        size_t len = end ? (size_t)(end - d) : strlen(d);
+        char candidate[4096];
+        if (len + strlen(path) + 2 < sizeof candidate) {
+            memcpy(candidate, d, len);
+            candidate[len] = '/';
+            strcpy(candidate + len + 1, path);
+            if (access(candidate, X_OK) == 0) return kind_of_path(candidate, 0);
+        }
+        if (!end) break;
+        d = end + 1;
+    }
+    return NNL_EXEC_KIND_UNKNOWN;
+}
+
+/* Whether the new program's environment still preloads the shim into this run. */
+static int keeps_shim(char *const envp[]) {
+    int preload = 0, dir = 0;
+    size_t dir_len = strlen(run_dir);
+    for (char *const *e = envp; e && *e; e++) {
+        if (strncmp(*e, "LD_PRELOAD=", 11) == 0) preload = shim_file_name[0] && strstr(*e + 11, shim_file_name);
+        if (strncmp(*e, "NONATIVELEAK_RUN_DIR=", 21) == 0) dir = strncmp(*e + 21, run_dir, dir_len) == 0 && (*e)[21 + dir_len] == '\0';
+    }
+    return preload && dir;
+}
+
+static void before_exec(const char *path, int search, int fd, char *const envp[]) {
+    if (!active) return;
+    int saved = errno;
+    nnl_in_shim++;
+    tracker_exec_attempt(path, fd >= 0 ? kind_of_program(fd) : kind_of_path(path, search), keeps_shim(envp));
+    nnl_in_shim--;
+    errno = saved;
+}
+
+static int after_exec(int result) { /* exec returned: it failed, and this image goes on */
+    int saved = errno;
+    if (active) tracker_exec_failed();
+    errno = saved;
+    return result;
+}
+
+NNL_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
+    resolved();
+    before_exec(path, 0, -1, envp);
+    return after_exec(real_execve(path, argv, envp));
+}
+
+NNL_EXPORT int execv(const char *path, char *const argv[]) {
+    resolved();
+    before_exec(path, 0, -1, environ);
+    return after_exec(real_execv(path, argv));
+}
+
+NNL_EXPORT int execvp(const char *file, char *const argv[]) {
+    resolved();
+    before_exec(file, 1, -1, environ);
+    return after_exec(real_execvp(file, argv));
+}
+
+NNL_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
+    resolved();
+    before_exec(file, 1, -1, envp);
+    return after_exec(real_execvpe(file, argv, envp));
+}
+
+NNL_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
+    resolved();
+    before_exec("(file descriptor)", 0, fd, envp);
+    return after_exec(real_fexecve(fd, argv, envp));
+}
+
+/* execl and co. take their arguments inline: collected here (on the stack, like glibc does). */
+#define COLLECT_ARGS(first, last_named, argv, extra)                    \
+    size_t count_ = 1;                                                  \
+    va_list ap_;                                                        \
+    va_start(ap_, last_named);                                          \
+    while (va_arg(ap_, char *)) count_++;                               \
+    va_end(ap_);                                                        \
+    char *argv[count_ + 1];                                             \
+    argv[0] = (char *)(first);                                          \
+    va_start(ap_, last_named);                                          \
+    for (size_t i_ = 1; i_ <= count_; i_++) argv[i_] = va_arg(ap_, char *); \
+    extra;                                                              \
+    va_end(ap_)
+
+NNL_EXPORT int execl(const char *path, const char *arg, ...) {
+    COLLECT_ARGS(arg, arg, argv, (void)0);
+    return execv(path, argv);
+}
+
+NNL_EXPORT int execlp(const char *file, const char *arg, ...) {
+    COLLECT_ARGS(arg, arg, argv, (void)0);
+    return execvp(file, argv);
+}
+
+NNL_EXPORT int execle(const char *path, const char *arg, ...) {
+    char **envp;
+    COLLECT_ARGS(arg, arg, argv, envp = va_arg(ap_, char **));
+    return execve(path, argv, envp);
+}
+
 static void fork_prepare(void) {
     /* Handlers that run between ours and fork() may allocate: let them pass straight through. */
     nnl_in_shim++;
@@ -387,6 +535,19 @@ static int load_patterns(void) {
     return status;
 }
 
+/* Names this library for exec's environment check, and says so when the process's malloc is not
+ * this library's (a sanitizer runtime or another allocator comes first): the shim then sees nothing. */
+static void note_whose_malloc(void) {
+    Dl_info self, first;
+    if (dladdr((void *)nnl_own_malloc, &self) && self.dli_fname) {
+        const char *slash = strrchr(self.dli_fname, '/');
+        strncpy(shim_file_name, slash ? slash + 1 : self.dli_fname, sizeof shim_file_name - 1);
+    }
+    void *found = dlsym(RTLD_DEFAULT, "malloc");
+    if (found && found != (void *)nnl_own_malloc)
+        tracker_set_malloc_elsewhere(dladdr(found, &first) && first.dli_fname && *first.dli_fname ? first.dli_fname : "the main program");
+}
+
 __attribute__((constructor)) static void shim_start(void) {
     resolved();
     const char *dir = getenv("NONATIVELEAK_RUN_DIR");
@@ -419,6 +580,7 @@ __attribute__((constructor)) static void shim_start(void) {
         pthread_atfork(fork_prepare, fork_parent, fork_child);
         active = 1;
         inactive_reason[0] = '\0';
+        note_whose_malloc();
     }
     nnl_in_shim--;
 }

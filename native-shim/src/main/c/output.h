@@ -194,6 +194,34 @@ struct nnl_record_header {
 
 /* This process's no-match block, or NULL when no file is open. */
 struct nnl_nomatch_block *output_nomatch(void);
+/* 0xa000-0xafff of the header page: how this process image was replaced, and whose malloc it calls. */
+#define NNL_PROCESS_BLOCK_OFFSET 0xa000u
+
+enum nnl_exec_state {
+    NNL_EXEC_NONE = 0,
+    NNL_EXEC_IN_PROGRESS = 1, /* from just before an exec call until it returns: it failed, and is cleared */
+};
+
+enum nnl_exec_kind {
+    NNL_EXEC_KIND_UNKNOWN = 0, /* not readable as given (execvp's PATH search, no permission) */
+    NNL_EXEC_KIND_DYNAMIC = 1, /* an ELF program with an interpreter: LD_PRELOAD applies */
+    NNL_EXEC_KIND_STATIC = 2,  /* an ELF program without one: nothing can be preloaded into it */
+    NNL_EXEC_KIND_SCRIPT = 3,  /* #!: the interpreter named there is what runs */
+};
+
+struct nnl_process_block {
+    _Atomic uint32_t exec_state; /* enum nnl_exec_state */
+    uint32_t exec_kind;          /* enum nnl_exec_kind */
+    uint32_t exec_keeps_shim;    /* the new program's environment preloads the shim into this run */
+    /* Set when the process's malloc is not the shim's (another preloaded allocator or a sanitizer
+     * runtime comes first): the shim then sees no allocation at all. */
+    uint32_t malloc_elsewhere;
+    char exec_path[1024];
+    char malloc_module[512]; /* the module whose malloc the process calls */
+};
+_Static_assert(NNL_PROCESS_BLOCK_OFFSET + sizeof(struct nnl_process_block) <= 0xb000u, "file layout");
+_Static_assert(NNL_PROCESS_BLOCK_OFFSET >= sizeof(struct nnl_file_header), "file layout");
+
 /* Creates and maps this process's file in dir; 0 on success. */
 int output_open(const char *dir, int parent_pid);
 /* Why output_open failed (for the runner's error). */

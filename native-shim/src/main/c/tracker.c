@@ -1,6 +1,7 @@
 #include "tracker.h"
 
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -63,6 +64,39 @@ static uint64_t now_ns(clockid_t clock) {
     struct timespec ts;
     clock_gettime(clock, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- whose file ---- */
+
+/* A page the kernel zeroes in every child that gets a copy of the address space, whether or not
+ * fork() announced it (a raw clone runs no fork handler): while it holds 1, the data file mapped
+ * here is this process's own. Children that share the address space (vfork, CLONE_VM) share the
+ * heap too, so what they allocate and free is the parent's; only how they end is their own. */
+static _Atomic int *file_owner_page;
+
+static void own_file(void) {
+    if (!file_owner_page) {
+        void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (page == MAP_FAILED) return;
+        if (madvise(page, 4096, MADV_WIPEONFORK) != 0) { /* before Linux 4.14: fork handlers only */
+            munmap(page, 4096);
+            return;
+        }
+        file_owner_page = page;
+    }
+    atomic_store(file_owner_page, 1);
+}
+
+/* In a child no fork handler announced, lets go of the parent's file for good: re-initialising
+ * here would need locks that another thread of the parent may have held at the clone. */
+static int file_is_mine(void) {
+    if (likely(!file_owner_page || atomic_load_explicit(file_owner_page, memory_order_relaxed))) return 1;
+    atomic_store(&tracker_recording, 0);
+    output_forget_after_fork();
+    memset(shards, 0, sizeof shards);
+    atomic_store(&live_count, 0);
+    atomic_store(&live_bytes, 0);
+    return 0;
 }
 
 /* ---- timeline ---- */
@@ -178,7 +212,7 @@ uint32_t tracker_forget(void *pointer, size_t *size) {
     struct shard *s = shard_of(hash);
     uint32_t site_plus_one = 0;
     /* The freeing thread owns the block: had it been recorded, that increment happened before. */
-    if (!atomic_load_explicit(&s->live, memory_order_relaxed)) return 0;
+    if (!atomic_load_explicit(&s->live, memory_order_relaxed) || !file_is_mine()) return 0;
     nnl_lock_acquire(&s->lock);
     for (uint64_t i = hash & (s->capacity - 1); s->capacity; i = (i + 1) & (s->capacity - 1)) {
         uint64_t a = atomic_load_explicit(&s->entries[i].address, memory_order_relaxed);
@@ -427,11 +461,11 @@ static uint32_t site_id_for(const struct stack *stack) {
 }
 
 void tracker_record(void *address, size_t size, const struct stack *stack) {
+    struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
     if (unlikely(atomic_load_explicit(&nomatch_counting_warmup, memory_order_relaxed))) {
-        nomatch_count_warmup(size); /* warm-up: counted for a NO_MATCH that says why, never judged */
+        if (h) nomatch_count_warmup(size); /* warm-up: counted for a NO_MATCH that says why, never judged */
         return;
     }
-    struct nnl_file_header *h = output_header();
     if (!h) return;
     atomic_fetch_add_explicit(&h->matched_count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->matched_bytes, size, memory_order_relaxed);
@@ -445,8 +479,9 @@ void tracker_record(void *address, size_t size, const struct stack *stack) {
 }
 
 void tracker_moved(void *address, size_t size, uint32_t site_plus_one) {
-    struct nnl_file_header *h = output_header();
-    if (h && insert((uint64_t)address, size, site_plus_one - 1) != 0)
+    struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
+    if (!h) return;
+    if (insert((uint64_t)address, size, site_plus_one - 1) != 0)
         atomic_fetch_add_explicit(&h->dropped_count, 1, memory_order_relaxed);
     sample_timeline();
 }
@@ -466,6 +501,7 @@ static void begin(struct nnl_file_header *h) {
 
 int tracker_start(const char *dir, int waiting) {
     if (output_open(dir, getppid()) != 0) return -1;
+    own_file();
     struct nnl_file_header *h = output_header();
     sampling_block(h)->mean_bytes = sampling_mean_bytes;
     if (waiting) atomic_store(&h->state, NNL_STATE_WAITING);
@@ -474,12 +510,12 @@ int tracker_start(const char *dir, int waiting) {
 }
 
 void tracker_begin_measuring(void) {
-    struct nnl_file_header *h = output_header();
+    struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
     if (h && atomic_load(&h->state) == NNL_STATE_WAITING) begin(h);
 }
 
 void tracker_checkpoint(void) {
-    struct nnl_file_header *h = output_header();
+    struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
     if (!h || atomic_load(&h->state) != NNL_STATE_TRACKING) return;
     /* From here on the table is frozen: it is the checkpoint the verdict is taken on. */
     atomic_store(&tracker_recording, 0);
@@ -491,17 +527,46 @@ void tracker_checkpoint(void) {
 }
 
 void tracker_record_end(int end, int status) {
-    struct nnl_file_header *h = output_header();
-    if (!h) return;
+    struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
+    /* A vfork or CLONE_VM child runs this in the parent's memory: its end is not the parent's. */
+    if (!h || syscall(SYS_getpid) != h->pid) return;
     atomic_store(&h->exit_status, status);
     atomic_store(&h->end, (uint32_t)end);
+}
+
+/* Only the process the file belongs to: a vfork child runs this in its parent's memory. */
+static struct nnl_process_block *process_block(void) {
+    struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
+    if (!h || syscall(SYS_getpid) != h->pid) return NULL;
+    return (struct nnl_process_block *)((char *)h + NNL_PROCESS_BLOCK_OFFSET);
+}
+
+void tracker_exec_attempt(const char *path, int kind, int keeps_shim) {
+    struct nnl_process_block *b = process_block();
+    if (!b) return;
+    strncpy(b->exec_path, path ? path : "", sizeof b->exec_path - 1);
+    b->exec_kind = (uint32_t)kind;
+    b->exec_keeps_shim = (uint32_t)keeps_shim;
+    atomic_store(&b->exec_state, NNL_EXEC_IN_PROGRESS);
+}
+
+void tracker_exec_failed(void) {
+    struct nnl_process_block *b = process_block();
+    if (b) atomic_store(&b->exec_state, NNL_EXEC_NONE);
+}
+
+void tracker_set_malloc_elsewhere(const char *module) {
+    struct nnl_process_block *b = process_block();
+    if (!b) return;
+    strncpy(b->malloc_module, module ? module : "?", sizeof b->malloc_module - 1);
+    b->malloc_elsewhere = 1;
 }
 
 static int python_status;
 static char python_reason[sizeof ((struct nnl_file_header *)0)->python_reason];
 
 static void write_python_status(void) {
-    struct nnl_file_header *h = output_header();
+    struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
     if (!h) return;
     memcpy(h->python_reason, python_reason, sizeof python_reason);
     atomic_store(&h->python_status, (uint32_t)python_status);

@@ -29,6 +29,12 @@ void tracker_set_thread_name(const char *name);
 /* How this process image ended, recorded before it goes. */
 void tracker_record_end(int end, int status);
 void tracker_set_python_status(int status, const char *reason);
+/* Around an exec call of this process image: what it runs next (enum nnl_exec_kind), and whether its
+ * environment keeps the shim; tracker_exec_failed when the call returned. */
+void tracker_exec_attempt(const char *path, int kind, int keeps_shim);
+void tracker_exec_failed(void);
+/* The process calls another module's malloc, not the shim's: it is blind, and the report says so. */
+void tracker_set_malloc_elsewhere(const char *module);
 /* In a child after fork(): a fresh data file, nothing inherited. */
 void tracker_after_fork_child(const char *dir);
 uint64_t tracker_live_count(void);

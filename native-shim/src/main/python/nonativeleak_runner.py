@@ -10,7 +10,8 @@ its arguments, the warm-up count and where to write the result. The runner:
 2. tells the shim to begin measuring, runs the fixture once more (the measured run);
 3. collects garbage and tells the shim to take the checkpoint;
 4. writes its result (status, traceback, Python version) as JSON, and at exit kills whatever the
-   fixture left running, so no process outlives the run.
+   fixture left running (its descendants, and every process that carries the run's
+   NONATIVELEAK_RUN_DIR in its environment), so no process outlives the run.
 """
 import atexit
 import builtins
@@ -28,7 +29,6 @@ import traceback
 import types
 
 PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
 EXIT_FIXTURE_FAILED = 1
 EXIT_RUNNER_ERROR = 3
 
@@ -64,13 +64,22 @@ def _verify_python_stacks(shim):
     return False, reason.value.decode(errors="replace")
 
 
+def _c_text(text):
+    """Any str as NUL-free UTF-8: what cannot be encoded (surrogates, NUL) is written as Python escapes it."""
+    return str(text).encode("utf-8", "backslashreplace").replace(b"\0", b"\\x00")
+
+
 def _name_threads(shim):
     """Tells the shim each Python thread's name, so that sites say which thread allocated."""
-    shim.nnl_set_thread_name(threading.current_thread().name.encode())
+    shim.nnl_set_thread_name(_c_text(threading.current_thread().name))
 
     def announce(*_):
-        sys.setprofile(None)
-        shim.nnl_set_thread_name(threading.current_thread().name.encode())
+        # Runs inside the fixture's thread, before its target: whatever goes wrong here must not reach it.
+        try:
+            sys.setprofile(None)
+            shim.nnl_set_thread_name(_c_text(threading.current_thread().name))
+        except Exception:  # noqa: BLE001 (an unnamed thread keeps its system name)
+            pass
 
     threading.setprofile(announce)
 
@@ -123,48 +132,58 @@ def _callable(target, args):
     return lambda: _invoke_fixture(function, args)
 
 
-def _descendants(root):
-    children = {}
+def _leftovers(root, marker):
+    """Live descendants of root, and live processes whose environment holds marker (daemons that left the tree)."""
+    children, marked = {}, []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        if not entry.isdigit() or int(entry) == root:
             continue
         try:
             with open(f"/proc/{entry}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                fields = stat.read().rsplit(")", 1)[1].split()
+            if fields[0] in ("Z", "X"):  # exited, only waiting to be reaped
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                if marker in environ.read().split(b"\0"):
+                    marked.append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-        children.setdefault(parent, []).append(int(entry))
-    found, pending = [], [root]
+    found, pending = set(marked), [root]
     while pending:
         for child in children.get(pending.pop(), []):
-            found.append(child)
+            found.add(child)
             pending.append(child)
     return found
 
 
 def _kill_leftovers():
-    """As the subreaper, every process the fixture left behind is below us: end them all."""
-    me = os.getpid()
-    for _ in range(100):
-        leftovers = _descendants(me)
-        if not leftovers:
-            return
-        for pid in leftovers:
+    """Ends every process the fixture left behind, without ever being the parent of any but its own
+    children: a subreaper would make the fixture's os.wait() return processes that are not its children."""
+    try:
+        me = os.getpid()
+        marker = b"NONATIVELEAK_RUN_DIR=" + os.environb.get(b"NONATIVELEAK_RUN_DIR", b"")
+        for _ in range(100):
+            leftovers = _leftovers(me, marker)
+            if not leftovers:
+                return
+            for pid in leftovers:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
+                while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                    pass
+            except ChildProcessError:
                 pass
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                pass
-        except ChildProcessError:
-            pass
-        time.sleep(0.01)
+            time.sleep(0.01)
+    except Exception:  # noqa: BLE001 (an exit hook must not change how the fixture's process ends; Java kills what is left)
+        pass
 
 
 def _guard_process_tree():
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the JVM died: so do we
     atexit.register(_kill_leftovers)  # registered first, so it runs after the fixture's own handlers
 

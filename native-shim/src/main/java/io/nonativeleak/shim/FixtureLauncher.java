@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -181,13 +183,32 @@ public final class FixtureLauncher {
             if (value == null) environment.remove(key);
             else environment.put(key, value);
         });
-        String preload = environment.get("LD_PRELOAD");
-        environment.put("LD_PRELOAD", shim.library() + (preload == null || preload.isBlank() ? "" : " " + preload));
+        environment.put("LD_PRELOAD", preloadWithShim(shim.library().toString(), environment.get("LD_PRELOAD")));
         environment.put("NONATIVELEAK_RUN_DIR", runDirectory.toString());
         environment.put("NONATIVELEAK_AWAIT_RUNNER", "1");
         if (spec.sampleBytes() > 0) environment.put("NONATIVELEAK_SAMPLE_BYTES", Long.toString(spec.sampleBytes()));
         else environment.remove("NONATIVELEAK_SAMPLE_BYTES");
         return builder.start();
+    }
+
+    /** Runtimes that refuse to run unless they come first: ASan and HWASan (gcc's libasan, clang's libclang_rt.asan). */
+    private static final java.util.regex.Pattern FIRST_RUNTIME =
+            java.util.regex.Pattern.compile("(.*/)?lib(clang_rt\\.)?(asan|hwasan)([-_.].*)?");
+
+    /**
+     * The user's LD_PRELOAD with the shim added: first (so its malloc wraps any other preloaded
+     * allocator, TSan's and LSan's included), except behind ASan, which keeps its place; the report
+     * then says that ASan's malloc hides every allocation from the shim.
+     */
+    static String preloadWithShim(String shim, String userPreload) {
+        List<String> first = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        for (String entry : userPreload == null ? new String[0] : userPreload.trim().split("[ :]+")) {
+            if (!entry.isEmpty()) (FIRST_RUNTIME.matcher(entry).matches() ? first : rest).add(entry);
+        }
+        first.add(shim);
+        first.addAll(rest);
+        return String.join(" ", first);
     }
 
     private String patternFile() {

@@ -64,6 +64,14 @@ final class ProcessDataReader {
 
     record RawCFrame(long address, long offset, boolean wrapper, String module, String symbol) {}
 
+    /**
+     * The header's process block (output.h, 0xa000): an exec call in flight when the image ended (it
+     * succeeded into a program the shim may not follow), and another module's malloc found ahead of the shim's.
+     */
+    record ProcessBlock(boolean execInProgress, int execKind, boolean execKeepsShim, String execPath, String mallocElsewhere) {
+        static final int EXEC_KIND_STATIC = 2;
+    }
+
     record RawPyFrame(int line, String file, String function) {}
 
     record Site(int id, int pattern, int pythonStatus, boolean pythonTruncated, String thread,
@@ -98,7 +106,7 @@ final class ProcessDataReader {
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
                        Counts matched, long dropped, String executable, List<TimelinePoint> timeline,
                        Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, Sampling sampling,
-                       NoMatchData noMatch, Incomplete incomplete) {
+                       NoMatchData noMatch, Incomplete incomplete, ProcessBlock processBlock) {
         Counts live() {
             return liveBySite.values().stream().reduce(Counts.NONE, Counts::plus);
         }
@@ -180,9 +188,12 @@ final class ProcessDataReader {
             }
             Map<Integer, Counts> live = new HashMap<>();
             weighted.forEach((site, w) -> live.put(site, new Counts(Math.round(w[0]), Math.round(w[1]))));
+            int block = 0xa000;
+            ProcessBlock processBlock = new ProcessBlock(h.getInt(block) == 1, h.getInt(block + 4), h.getInt(block + 8) == 1,
+                    cString(h, block + 16, 1024), h.getInt(block + 12) == 1 ? cString(h, block + 16 + 1024, 512) : null);
             return new ProcessData(pid, sequence, parentPid, start, state, end, exitStatus, python, pythonReason,
                     measureStart, checkpoint, matched, dropped, executable, timeline, sites, live, sampling,
-                    readNoMatch(h, frameChecks), incomplete);
+                    readNoMatch(h, frameChecks), incomplete, processBlock);
         }
     }
 

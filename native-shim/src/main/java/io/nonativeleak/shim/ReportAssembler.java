@@ -76,8 +76,13 @@ final class ReportAssembler {
             boolean replacedByExec = processes.stream().anyMatch(q -> q.pid() == p.pid() && q.sequence() > p.sequence());
             summaries.add(new ProcessSummary(p.pid(), isRoot ? null : p.parentPid(),
                     isRoot ? exitCode : childExitCode(p, replacedByExec), isRoot ? signal : null,
-                    ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), p.live()));
+                    ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), p.live(),
+                    processNote(p, replacedByExec)));
             if (!judged) continue;
+            if (p.processBlock().mallocElsewhere() != null) // a blind gate lost the whole run of this process
+                incomplete.add(new IncompleteProcess(p.pid(), 0, "its malloc is " + p.processBlock().mallocElsewhere()
+                        + "'s, which comes before the shim's (a sanitizer runtime or another allocator preloaded ahead of it): the"
+                        + " shim saw none of its allocations; see docs/troubleshooting.md, \"Sanitizers and other allocators\""));
             matched = matched.plus(p.matched());
             leaked = leaked.plus(p.live());
             dropped += p.dropped();
@@ -166,10 +171,25 @@ final class ReportAssembler {
     }
 
     private static String ended(ProcessData p, boolean isRoot, Integer signal, boolean replacedByExec) {
-        if (replacedByExec) return "exec";
+        if (replacedByExec || p.processBlock().execInProgress()) return "exec";
         if (p.end() == ProcessDataReader.END_EXIT) return "exit";
         if (p.end() == ProcessDataReader.END_UNDERSCORE_EXIT) return "_exit";
         return isRoot && signal != null ? "signal" : "killed";
+    }
+
+    /** Why a process was not followed past an exec, or not watched at all; null when it was. */
+    private static String processNote(ProcessData p, boolean replacedByExec) {
+        ProcessDataReader.ProcessBlock block = p.processBlock();
+        if (block.mallocElsewhere() != null)
+            return "its malloc is " + block.mallocElsewhere() + "'s, not the shim's: no allocation of it was seen";
+        if (replacedByExec || !block.execInProgress()) return null;
+        String program = "it exec'd " + block.execPath();
+        if (block.execKind() == ProcessDataReader.ProcessBlock.EXEC_KIND_STATIC)
+            return program + ", a statically linked program: nothing can be preloaded into it, so it is not tracked";
+        if (!block.execKeepsShim())
+            return program + " with an environment that no longer preloads the shim into this run (LD_PRELOAD or "
+                    + "NONATIVELEAK_RUN_DIR changed), so it is not tracked";
+        return program + ", but the shim did not start in it (a set-user-ID program, or it ended before it started), so it is not tracked";
     }
 
     private void addSite(Map<String, LeakSite> sites, ProcessData p, int siteId, Counts live) {

@@ -162,6 +162,18 @@ class FixtureLauncherTest {
     }
 
     @Test
+    void threadNamesTheRunnerCannotEncodeNeverStopTheThread() {
+        RunReport report = run(fixture("thread_names.py"));
+
+        assertThat(report.outcome()).isEqualTo(Outcome.LEAKED); // not FIXTURE_FAILED: every target ran
+        assertThat(report.leaked().count()).isEqualTo(6);
+        assertThat(report.sites()).hasSize(3); // a name that cannot be read leaves the system's thread name
+        assertThat(report.sites()).extracting(LeakSite::thread).contains("worker-\\udcff", "nul\\x00name");
+        assertThat(report.sites()).allSatisfy(s ->
+                assertThat(s.pythonStack()).extracting(PyFrame::line).contains(lineOf("thread_names.py", "NAMED-LINE")));
+    }
+
+    @Test
     void forkedChildrenAreTrackedOnTheirOwnAndListed() {
         RunReport report = run(fixture("forks.py"));
 

@@ -11,8 +11,10 @@ import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
 import io.nonativeleak.shim.report.RunReport;
 import io.nonativeleak.shim.testing.TestFixtures;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,6 +76,83 @@ class ProcessesTest {
         assertThat(sites.get(0).count()).isEqualTo(4);
         assertThat(sites.get(0).pid()).isNotEqualTo(report.processes().get(0).pid());
         assertThat(report.leaked().count()).isEqualTo(4);
+    }
+
+    @Test
+    void aFailedExecInAVforkChildDoesNotRewriteTheParentsEnd() {
+        RunReport report = run("failed_exec_then_crash.py", List.of(PATTERN));
+
+        assertThat(report.outcome()).isEqualTo(Outcome.CRASHED);
+        assertThat(report.signal()).isEqualTo(11);
+        assertThat(report.exitCode()).isNull();
+        assertThat(report.processes().get(0).ended()).isEqualTo("signal");
+        assertThat(report.leaked().count()).isEqualTo(2);
+    }
+
+    @Test
+    void osWaitReturnsTheFixturesOwnChildNotAnOrphanedGrandchild() throws Exception {
+        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("wait_own_child.py").toString())
+                .patterns(List.of()).requireMatch(false).python(TestFixtures.python())
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
+
+        assertThat(result.report().exitCode()).isZero();
+        assertThat(result.stdout()).contains("os.wait() returned the worker 7");
+    }
+
+    @Test
+    void aDaemonLeftRunningByAFixtureThatFinishedIsKilled() {
+        String marker = "nonativeleak-daemon-" + java.util.UUID.randomUUID();
+        RunReport report = run("daemon_left.py", List.of(), marker);
+
+        assertThat(report.exitCode()).isZero();
+        assertThat(ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))).isEmpty();
+    }
+
+    @Test
+    void aChildThatExecsAStaticProgramSaysSoInsteadOfKilled(@TempDir Path work) throws Exception {
+        Path program = work.resolve("exits5");
+        Files.writeString(work.resolve("exits5.c"), "int main(void) { return 5; }\n");
+        Process gcc = new ProcessBuilder("gcc", "-static", "-o", program.toString(), work.resolve("exits5.c").toString())
+                .inheritIO().start();
+        assertThat(gcc.waitFor()).as("gcc -static (needs libc6-dev)").isZero();
+
+        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("exec_static.py").toString())
+                .args(program.toString()).patterns(List.of(PATTERN)).requireMatch(false).python(TestFixtures.python())
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
+
+        assertThat(result.stdout()).contains("child exit code 5");
+        ProcessSummary child = result.report().processes().stream().filter(p -> p.parentPid() != null).findFirst().orElseThrow();
+        assertThat(child.ended()).isEqualTo("exec");
+        assertThat(child.exitCode()).isNull(); // the static program's status is its parent's to know
+        assertThat(child.reason()).contains(program.toString()).contains("statically linked");
+    }
+
+    @Test
+    void aSanitizerRuntimeInLdPreloadStaysFirstAndTheBlindGateSaysSo() {
+        Path asan = Path.of("/usr/lib/x86_64-linux-gnu/libasan.so.8");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(asan), "gcc's libasan is not installed");
+        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("leak.py").toString())
+                .patterns(List.of(PATTERN)).python(TestFixtures.python()).environment(Map.of("LD_PRELOAD", asan.toString(),
+                        "ASAN_OPTIONS", "detect_leaks=0"))
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
+
+        assertThat(result.stderr()).doesNotContain("ASan runtime does not come first");
+        assertThat(result.report().outcome()).isEqualTo(Outcome.INCOMPLETE); // never a silent NO_MATCH
+        assertThat(result.report().reason()).contains("libasan.so.8").contains("blind");
+        assertThat(result.report().processes().get(0).reason()).contains("libasan.so.8");
+    }
+
+    @Test
+    void underAPreloadedThreadSanitizerTheShimComesFirstAndStillSeesEveryAllocation() {
+        Path tsan = Path.of("/usr/lib/x86_64-linux-gnu/libtsan.so.2");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(tsan), "gcc's libtsan is not installed");
+        RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script("leak.py").toString()).args("3", "100")
+                .patterns(List.of(PATTERN)).python(TestFixtures.python()).environment(Map.of("LD_PRELOAD", tsan.toString()))
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run().report();
+
+        assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
+        assertThat(report.leaked().count()).isEqualTo(3);
     }
 
     @Test

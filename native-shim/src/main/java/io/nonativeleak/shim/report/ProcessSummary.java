@@ -15,6 +15,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param executable the program it ran
  * @param matched    allocations that matched while it was tracked
  * @param leaked     matched allocations still live at its end (the runner: at the checkpoint)
+ * @param reason     why it was not followed or not watched, when so (an exec into a program the shim
+ *                   cannot be preloaded into, another module's malloc ahead of the shim's)
  */
 public record ProcessSummary(
         int pid,
@@ -25,4 +27,5 @@ public record ProcessSummary(
         boolean judged,
         String executable,
         Counts matched,
-        Counts leaked) {}
+        Counts leaked,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {}

@@ -21,8 +21,9 @@ public final class TestFixtures {
     public static final String PYTHON_PROPERTY = "nonativeleak.test.python";
     private static final List<String> FILES = List.of("leaky.py", "leak.py", "clean.py", "nothing.py", "raises.py",
             "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py", "reload.py", "exec_child.py", "subprocess_child.py",
-            "mp_children.py", "exits_at_import.py",
-            "small_arrays.py", "small_arrays_leak.py");
+            "mp_children.py", "exits_at_import.py", "small_arrays.py", "small_arrays_leak.py",
+            "thread_names.py", "failed_exec_then_crash.py", "wait_own_child.py", "daemon_left.py",
+            "exec_static.py");
     /** System property naming an interpreter with numpy 2.4 (and numba): the numpy fixtures' tests skip without it. */
     public static final String NUMPY_PYTHON_PROPERTY = "nonativeleak.test.numbaPython";
     /** The case study's pattern, anchored at numpy's data allocator. */
