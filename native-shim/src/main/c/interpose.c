@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -309,10 +310,15 @@ __attribute__((constructor)) static void shim_start(void) {
     if (!dir || !*dir || strlen(dir) >= sizeof run_dir) return; /* not under a run: stay dormant */
     nnl_in_shim++;
     strcpy(run_dir, dir);
+    /* Only the launched process waits for the runner, through every exec of its own (a wrapper script
+     * that execs the interpreter): its first image marks the variable with its pid. The processes it
+     * starts are tracked from their start. */
     const char *await = getenv("NONATIVELEAK_AWAIT_RUNNER");
-    int waiting = await && strcmp(await, "1") == 0;
-    /* Only the runner itself waits; the processes it starts are tracked from their start. */
-    unsetenv("NONATIVELEAK_AWAIT_RUNNER");
+    char self[24];
+    snprintf(self, sizeof self, "%d", (int)getpid());
+    int waiting = await && (strcmp(await, "1") == 0 || strcmp(await, self) == 0);
+    if (waiting) setenv("NONATIVELEAK_AWAIT_RUNNER", self, 1);
+    else unsetenv("NONATIVELEAK_AWAIT_RUNNER");
     register_fork_locks();
     symbols_init();
     unwind_init();

@@ -48,7 +48,11 @@ final class ReportAssembler {
 
     RunReport assemble(String name, long runnerPid, Ending ending, RunnerResult runner, List<ProcessData> processes,
                        Path stdout, Path stderr) {
-        ProcessData root = processes.stream().filter(p -> p.pid() == runnerPid).findFirst().orElse(null);
+        // The launched process may exec before Python runs (a wrapper script): the image of its pid that
+        // ran the runner (began measuring) is the one judged, else its last.
+        ProcessData root = processes.stream().filter(p -> p.pid() == runnerPid)
+                .max(Comparator.comparing((ProcessData p) -> p.measureStartNanos() != 0).thenComparing(ProcessData::sequence))
+                .orElse(null);
         Integer signal = null;
         Integer exitCode = null;
         if (ending.timedOut()) {
@@ -69,6 +73,8 @@ final class ReportAssembler {
             boolean isRoot = p == root;
             boolean judged = isRoot || judgedChild(p, root);
             boolean replacedByExec = processes.stream().anyMatch(q -> q.pid() == p.pid() && q.sequence() > p.sequence());
+            if (root != null && p.pid() == runnerPid && p.sequence() < root.sequence() && p.measureStartNanos() == 0)
+                continue; // the wrapper that exec'd the interpreter: neither a process of its own nor judged
             summaries.add(new ProcessSummary(p.pid(), isRoot ? null : p.parentPid(),
                     isRoot ? exitCode : childExitCode(p, replacedByExec), isRoot ? signal : null,
                     ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), p.live()));

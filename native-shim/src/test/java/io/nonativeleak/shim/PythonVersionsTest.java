@@ -23,7 +23,14 @@ class PythonVersionsTest {
     @TempDir
     Path reports;
 
-    private Path interpreter(String version) {
+    /**
+     * CPython 3.14 and 3.15 are not in pyenv here: scripts/test.sh passes Debian sid's, through
+     * scripts/sid-python3.14 and sid-python3.15 (wrappers that exec the interpreter inside a chroot),
+     * as -Dnonativeleak.test.python3.14 and -Dnonativeleak.test.python3.15.
+     */
+    static Path interpreter(String version) {
+        String configured = System.getProperty("nonativeleak.test.python" + version, "");
+        if (!configured.isBlank()) return Path.of(configured);
         Path pyenv = Path.of(System.getProperty("user.home"), ".pyenv", "versions");
         try (var versions = Files.list(pyenv)) {
             Path found = versions.filter(v -> v.getFileName().toString().startsWith(version + "."))
@@ -43,7 +50,7 @@ class PythonVersionsTest {
     }
 
     @ParameterizedTest(name = "CPython {0}")
-    @ValueSource(strings = {"3.9", "3.10", "3.11", "3.12", "3.13"})
+    @ValueSource(strings = {"3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"})
     void mainThreadLeakHasItsPythonLine(String version) {
         RunReport report = run(version, "leak.py");
 
@@ -58,14 +65,18 @@ class PythonVersionsTest {
     }
 
     @ParameterizedTest(name = "CPython {0}")
-    @ValueSource(strings = {"3.9", "3.10", "3.11", "3.12", "3.13"})
+    @ValueSource(strings = {"3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"})
     void workerThreadLeakHasItsPythonLineAndName(String version) {
         RunReport report = run(version, "threads.py");
 
-        LeakSite worker = report.sites().stream().filter(s -> s.thread().equals("leaky-worker")).findFirst().orElseThrow();
-        assertThat(worker.count()).isEqualTo(2);
-        assertThat(worker.pythonStack()).extracting(PyFrame::line).contains(lineOf("threads.py", "WORKER-LINE"));
-        assertThat(worker.innermostPythonFrame().function()).isEqualTo("leak");
+        // 3.14+ specialise the call after its first run: the two blocks may come through two C stacks.
+        List<LeakSite> workers = report.sites().stream().filter(s -> s.thread().equals("leaky-worker")).toList();
+        assertThat(workers.stream().mapToLong(LeakSite::count).sum()).isEqualTo(2);
+        for (LeakSite worker : workers) {
+            assertThat(worker.pythonStack()).extracting(PyFrame::line).contains(lineOf("threads.py", "WORKER-LINE"));
+            assertThat(worker.innermostPythonFrame().function()).isEqualTo("leak");
+            assertThat(worker.innermostPythonFrame().line()).isEqualTo(lineOf("leaky.py", "BLOCK-LINE"));
+        }
         LeakSite nativeThread = report.sites().stream().filter(s -> s.count() == 3).findFirst().orElseThrow();
         assertThat(nativeThread.pythonStackStatus()).isEqualTo("THREAD_RUNS_NO_PYTHON");
     }
