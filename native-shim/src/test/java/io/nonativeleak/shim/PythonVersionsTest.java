@@ -80,4 +80,23 @@ class PythonVersionsTest {
         LeakSite nativeThread = report.sites().stream().filter(s -> s.count() == 3).findFirst().orElseThrow();
         assertThat(nativeThread.pythonStackStatus()).isEqualTo("THREAD_RUNS_NO_PYTHON");
     }
+
+    /** Issue 11 item 6: sites are keyed by code object; a freed one's address, reused, must not lend its name. */
+    @ParameterizedTest(name = "CPython {0}")
+    @ValueSource(strings = {"3.9", "3.11", "3.13", "3.14"})
+    void aFreedCodeObjectsAddressReusedByAnotherFunctionDoesNotLendItsName(String version) {
+        RunReport report = run(version, "code_reuse.py");
+
+        assertThat(report.leaked().count()).isEqualTo(20);
+        List<String> callers = new java.util.ArrayList<>();
+        for (LeakSite site : report.sites()) {
+            for (int i = 0; i < site.count(); i++) {
+                PyFrame caller = site.pythonStack().get(site.pythonStack().size() - 2);
+                callers.add(caller.file() + ":" + caller.function() + ":" + caller.line() + ":" + site.bytes() / site.count());
+            }
+        }
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) expected.add("generated_" + i + ".py:leak_" + i + ":2:" + (100 + i));
+        assertThat(callers).containsExactlyInAnyOrderElementsOf(expected);
+    }
 }

@@ -21,7 +21,7 @@ public final class TestFixtures {
     public static final String PYTHON_PROPERTY = "nonativeleak.test.python";
     private static final List<String> FILES = List.of("leaky.py", "leak.py", "clean.py", "nothing.py", "raises.py",
             "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py", "reload.py", "exec_child.py", "subprocess_child.py",
-            "mp_children.py");
+            "mp_children.py", "code_reuse.py");
     private static Path directory;
 
     private TestFixtures() {}
