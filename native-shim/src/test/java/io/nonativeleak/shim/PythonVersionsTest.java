@@ -44,7 +44,11 @@ class PythonVersionsTest {
     }
 
     private RunReport run(String version, String fixture) {
-        return FixtureLauncher.prepare(FixtureSpec.script(script(fixture).toString()).patterns(List.of(PATTERN))
+        return run(version, fixture, PATTERN);
+    }
+
+    private RunReport run(String version, String fixture, String pattern) {
+        return FixtureLauncher.prepare(FixtureSpec.script(script(fixture).toString()).patterns(List.of(pattern))
                 .python(interpreter(version).toString()).baseDirectory(TestFixtures.directory())
                 .reportDirectory(reports).name(fixture + "-" + version).build()).run().report();
     }
@@ -98,5 +102,41 @@ class PythonVersionsTest {
         List<String> expected = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) expected.add("generated_" + i + ".py:leak_" + i + ":2:" + (100 + i));
         assertThat(callers).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @ParameterizedTest(name = "CPython {0}")
+    @ValueSource(strings = {"3.11", "3.14", "3.15"})
+    void aForkedChildsLeakIsItsOwnWithItsPythonLine(String version) {
+        RunReport report = run(version, "forks.py");
+
+        assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
+        assertThat(report.processes()).hasSize(2);
+        var runner = report.processes().get(0);
+        var child = report.processes().get(1);
+        assertThat(child.parentPid()).isEqualTo(runner.pid());
+        assertThat(child.judged()).isTrue();
+        assertThat(child.leaked().count()).isEqualTo(5);
+        assertThat(runner.leaked().count()).isEqualTo(1);
+        LeakSite childSite = report.sites().stream().filter(s -> s.pid() == child.pid()).findFirst().orElseThrow();
+        assertThat(childSite.pythonStack()).extracting(PyFrame::file, PyFrame::line).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("forks.py", lineOf("forks.py", "CHILD-LINE")),
+                org.assertj.core.groups.Tuple.tuple("leaky.py", lineOf("leaky.py", "BLOCK-LINE")));
+    }
+
+    @ParameterizedTest(name = "CPython {0}")
+    @ValueSource(strings = {"3.11", "3.14", "3.15"})
+    void aCppLeakHasItsDemangledFramesAndItsPythonLine(String version) {
+        RunReport report = run(version, "cpp_leak.py", "... leaky_cpp::Cache::keep(unsigned?long)");
+
+        assertThat(report.pythonStacks().enabled()).as(report.pythonStacks().reason()).isTrue();
+        assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
+        assertThat(report.leaked().count()).isEqualTo(4);
+        assertThat(report.leaked().bytes()).isEqualTo(800);
+        LeakSite site = report.sites().get(0);
+        assertThat(site.cStack()).extracting(io.nonativeleak.shim.report.CFrame::symbol)
+                .containsSubsequence("operator new(unsigned long)", "leaky_cpp::Cache::keep(unsigned long)", "leak_cpp");
+        assertThat(site.innermostPythonFrame().file()).isEqualTo("cpp_leak.py");
+        assertThat(site.innermostPythonFrame().line()).isEqualTo(lineOf("cpp_leak.py", "CPP-LINE"));
+        assertThat(site.innermostPythonFrame().source()).isEqualTo("_lib.leak_cpp(count, size)  # CPP-LINE");
     }
 }

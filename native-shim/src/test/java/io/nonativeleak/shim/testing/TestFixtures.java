@@ -21,7 +21,7 @@ public final class TestFixtures {
     public static final String PYTHON_PROPERTY = "nonativeleak.test.python";
     private static final List<String> FILES = List.of("leaky.py", "leak.py", "clean.py", "nothing.py", "raises.py",
             "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py", "reload.py", "exec_child.py", "subprocess_child.py",
-            "mp_children.py", "code_reuse.py");
+            "mp_children.py", "code_reuse.py", "cpp_leak.py");
     private static Path directory;
 
     private TestFixtures() {}
@@ -35,6 +35,7 @@ public final class TestFixtures {
             for (String name : FILES) copyResource(name, dir.resolve(name));
             compile(dir, "leaky");
             compile(dir, "other");
+            compileCpp(dir, "leakycpp");
             directory = dir;
             return dir;
         } catch (IOException e) {
@@ -50,6 +51,13 @@ public final class TestFixtures {
         Process gcc = new ProcessBuilder("gcc", "-O0", "-g", "-fno-omit-frame-pointer", "-shared", "-fPIC", "-pthread",
                 "-o", dir.resolve("lib" + name + ".so").toString(), dir.resolve(name + ".c").toString()).inheritIO().start();
         if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) throw new IllegalStateException("gcc failed to build lib" + name + ".so");
+    }
+
+    private static void compileCpp(Path dir, String name) throws IOException, InterruptedException {
+        copyResource(name + ".cc", dir.resolve(name + ".cc"));
+        Process gxx = new ProcessBuilder("g++", "-O0", "-g", "-fno-omit-frame-pointer", "-shared", "-fPIC",
+                "-o", dir.resolve("lib" + name + ".so").toString(), dir.resolve(name + ".cc").toString()).inheritIO().start();
+        if (!gxx.waitFor(60, TimeUnit.SECONDS) || gxx.exitValue() != 0) throw new IllegalStateException("g++ failed to build lib" + name + ".so");
     }
 
     /** The path of a fixture script, e.g. {@code script("leak.py")}. */
