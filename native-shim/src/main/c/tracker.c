@@ -11,6 +11,7 @@
 #include "itab.h"
 #include "output.h"
 #include "pystack.h"
+#include "sampling.h"
 #include "symbols.h"
 
 enum { EMPTY = 0, DELETED = 1 };
@@ -425,6 +426,7 @@ void tracker_record(void *address, size_t size, const struct stack *stack) {
     if (!h) return;
     atomic_fetch_add_explicit(&h->matched_count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->matched_bytes, size, memory_order_relaxed);
+    if (sampling_mean_bytes) sampling_account(sampling_block(h), size);
     uint32_t site = site_id_for(stack);
     if (site == UINT32_MAX || insert((uint64_t)address, size, site) != 0) {
         atomic_fetch_add_explicit(&h->dropped_count, 1, memory_order_relaxed);
@@ -455,6 +457,7 @@ static void begin(struct nnl_file_header *h) {
 int tracker_start(const char *dir, int waiting) {
     if (output_open(dir, getppid()) != 0) return -1;
     struct nnl_file_header *h = output_header();
+    sampling_block(h)->mean_bytes = sampling_mean_bytes;
     if (waiting) atomic_store(&h->state, NNL_STATE_WAITING);
     else begin(h);
     return 0;

@@ -1,6 +1,7 @@
 package io.nonativeleak.shim;
 
 import io.nonativeleak.shim.report.Counts;
+import io.nonativeleak.shim.report.Sampling;
 import io.nonativeleak.shim.report.TimelinePoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,6 +32,9 @@ final class ProcessDataReader {
     private static final int SHARDS = 64;
     private static final int ENTRY_SIZE = 24;
     private static final int TABLE_HEADER_SIZE = 16;
+    /** struct nnl_sampling_block (sampling.h): N, then the scaled-up matched count (fixed point) and bytes. */
+    private static final int SAMPLING_BLOCK = 0xb000;
+    private static final int SAMPLING_FIXED_POINT = 1024;
     private static final int RECORD_SITE = 1;
     private static final int RECORD_FRAME = 2;
     private static final int RECORD_PYTHON_FRAME = 3;
@@ -54,7 +58,7 @@ final class ProcessDataReader {
     record ProcessData(int pid, int sequence, int parentPid, long startNanos, int state, int end, int exitStatus,
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
                        Counts matched, long dropped, String executable, List<TimelinePoint> timeline,
-                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite) {
+                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, Sampling sampling) {
         Counts live() {
             return liveBySite.values().stream().reduce(Counts.NONE, Counts::plus);
         }
@@ -103,14 +107,20 @@ final class ProcessDataReader {
             int timelineBase = 904 + 16 * SHARDS;
             for (int i = 0; i < timelineCount; i++)
                 timeline.add(new TimelinePoint(h.getLong(timelineBase + 16 * i), h.getLong(timelineBase + 16 * i + 8)));
-            Map<Integer, Counts> live = new HashMap<>();
+            long sampleBytes = h.getLong(SAMPLING_BLOCK);
+            Sampling sampling = sampleBytes > 0 ? new Sampling(sampleBytes, matched) : null;
+            if (sampling != null)
+                matched = new Counts(Math.round((double) h.getLong(SAMPLING_BLOCK + 8) / SAMPLING_FIXED_POINT), h.getLong(SAMPLING_BLOCK + 16));
+            Map<Integer, double[]> weighted = new HashMap<>();
             for (int shard = 0; shard < SHARDS; shard++) {
                 long tableOffset = h.getLong(904 + 16 * shard);
-                if (tableOffset > 0) readTable(channel, tableOffset, live);
+                if (tableOffset > 0) readTable(channel, tableOffset, sampling, weighted);
             }
+            Map<Integer, Counts> live = new HashMap<>();
+            weighted.forEach((site, w) -> live.put(site, new Counts(Math.round(w[0]), Math.round(w[1]))));
             Map<Integer, Site> sites = logUsed > 0 ? readSites(map(channel, logOffset, logUsed)) : Map.of();
             return new ProcessData(pid, sequence, parentPid, start, state, end, exitStatus, python, pythonReason,
-                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live);
+                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live, sampling);
         }
     }
 
@@ -120,7 +130,8 @@ final class ProcessDataReader {
         return buffer;
     }
 
-    private static void readTable(FileChannel channel, long offset, Map<Integer, Counts> live) throws IOException {
+    /** Adds each live entry to its site: as one allocation, or, sampled, as the allocations it stands for. */
+    private static void readTable(FileChannel channel, long offset, Sampling sampling, Map<Integer, double[]> live) throws IOException {
         if (offset + TABLE_HEADER_SIZE > channel.size()) return;
         long capacity = map(channel, offset, TABLE_HEADER_SIZE).getLong(0);
         if (capacity <= 0 || offset + TABLE_HEADER_SIZE + capacity * ENTRY_SIZE > channel.size()) return;
@@ -130,7 +141,10 @@ final class ProcessDataReader {
             if (address == 0 || address == 1) continue; // empty, deleted
             long size = entries.getLong(i * ENTRY_SIZE + 8);
             int site = entries.getInt(i * ENTRY_SIZE + 16);
-            live.merge(site, new Counts(1, size), Counts::plus);
+            double weight = sampling == null ? 1 : sampling.weight(size);
+            double[] sum = live.computeIfAbsent(site, k -> new double[2]);
+            sum[0] += weight;
+            sum[1] += weight * size;
         }
     }
 

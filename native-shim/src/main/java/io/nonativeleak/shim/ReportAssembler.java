@@ -14,6 +14,7 @@ import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
 import io.nonativeleak.shim.report.PythonStacks;
 import io.nonativeleak.shim.report.RunReport;
+import io.nonativeleak.shim.report.Sampling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,6 +68,7 @@ final class ReportAssembler {
         Counts matched = Counts.NONE;
         Counts leaked = Counts.NONE;
         long dropped = 0;
+        Counts sampled = Counts.NONE;
         Map<String, LeakSite> sites = new LinkedHashMap<>();
         for (int i = 0; i < processes.size(); i++) {
             ProcessData p = processes.get(i);
@@ -82,6 +84,7 @@ final class ReportAssembler {
             matched = matched.plus(p.matched());
             leaked = leaked.plus(p.live());
             dropped += p.dropped();
+            if (p.sampling() != null) sampled = sampled.plus(p.sampling().tracked());
             for (Map.Entry<Integer, Counts> live : p.liveBySite().entrySet()) addSite(sites, p, live.getKey(), live.getValue());
         }
         summaries.sort(Comparator.comparing((ProcessSummary s) -> s.parentPid() != null));
@@ -128,7 +131,7 @@ final class ReportAssembler {
                 outcome, reason, exitCode, signal, ending.durationMillis(), matched, leaked, sorted, summaries,
                 root != null ? root.timeline() : List.of(), pythonStacks,
                 runner != null && "raised".equals(runner.status()) ? runner.error() : null,
-                stdout.toString(), stderr.toString());
+                stdout.toString(), stderr.toString(), spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null);
     }
 
     private String allowance() {

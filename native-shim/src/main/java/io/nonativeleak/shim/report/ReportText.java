@@ -22,6 +22,7 @@ public final class ReportText {
         if (!report.ignore().isEmpty()) out.append("  ignore:   ").append(String.join("  ;  ", report.ignore())).append('\n');
         out.append("  matched:  ").append(counts(report.matched())).append("; still live at the checkpoint: ")
                 .append(counts(report.leaked())).append('\n');
+        if (report.sampling() != null) out.append("  ").append(sampled(report.sampling())).append('\n');
         if (!report.pythonStacks().enabled()) out.append("  python stacks unavailable: ").append(report.pythonStacks().reason()).append('\n');
         if (report.error() != null) out.append("  fixture error:\n").append(indent(report.error().strip(), "    ")).append('\n');
         List<LeakSite> sites = report.sites();
@@ -60,6 +61,12 @@ public final class ReportText {
         }
         if (site.suggestedPattern() != null) out.append("    suggested pattern: ").append(site.suggestedPattern()).append('\n');
         return out.toString();
+    }
+
+    /** What a sampled run's numbers are: estimates from one tracked allocation per N bytes. */
+    public static String sampled(Sampling s) {
+        return "sampled:  one allocation per " + s.sampleBytes() + " bytes allocated on average (" + counts(s.tracked())
+                + " tracked); counts and bytes are estimates scaled back up";
     }
 
     public static String counts(Counts c) {

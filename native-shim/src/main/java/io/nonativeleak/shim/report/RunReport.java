@@ -27,10 +27,11 @@ import java.util.List;
  * @param error          the fixture's traceback, when it raised
  * @param stdout         the file holding the fixture's standard output
  * @param stderr         the file holding its standard error
+ * @param sampling       how a sampling discover run sampled (its counts are then estimates), or {@code null}
  */
 @JsonPropertyOrder({"schemaVersion", "name", "fixture", "patterns", "ignore", "allowance", "outcome", "reason",
     "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline", "pythonStacks",
-    "error", "stdout", "stderr"})
+    "error", "stdout", "stderr", "sampling"})
 public record RunReport(
         int schemaVersion,
         String name,
@@ -51,13 +52,14 @@ public record RunReport(
         PythonStacks pythonStacks,
         @JsonInclude(JsonInclude.Include.NON_NULL) String error,
         String stdout,
-        String stderr) {
+        String stderr,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Sampling sampling) {
 
     public static final int SCHEMA_VERSION = 1;
 
     public RunReport withSites(List<LeakSite> replacement) {
         return new RunReport(schemaVersion, name, fixture, patterns, ignore, allowance, outcome, reason, exitCode,
                 signal, durationMillis, matched, leaked, replacement, processes, timeline, pythonStacks, error, stdout,
-                stderr);
+                stderr, sampling);
     }
 }
