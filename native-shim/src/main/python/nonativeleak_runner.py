@@ -47,6 +47,7 @@ def _load_shim(path):
     if not shim.nnl_active():
         raise RunnerError("the NoNativeLeak shim is not active in the fixture process: LD_PRELOAD did not "
                           "load it, or it could not create its data file in NONATIVELEAK_RUN_DIR")
+    os.environ.pop("NONATIVELEAK_AWAIT_RUNNER", None)  # this image is the runner: one it execs must not wait again
     return shim
 
 
