@@ -9,13 +9,15 @@
 #include "arena.h"
 #include "common.h"
 #include "itab.h"
+#include "nomatch.h"
 #include "output.h"
 #include "pystack.h"
 #include "sampling.h"
 #include "symbols.h"
 
 enum { EMPTY = 0, DELETED = 1 };
-#define MIN_CAPACITY 1024
+/* A first table is one page: every process pays it for each of the 64 shards, on disk. */
+#define MIN_CAPACITY 128
 #define MAX_SYMBOL 1024
 #define MAX_MODULE 255
 #define MAX_FILE 1024
@@ -104,6 +106,7 @@ static int rehash(struct shard *s) {
     uint64_t offset;
     struct nnl_table_header *table;
     if (s->spare && s->spare_capacity == capacity) {
+        if (output_table_reuse(s->spare_offset, bytes) != 0) return -1; /* its disk space was given back */
         table = s->spare;
         offset = s->spare_offset;
         s->spare = NULL;
@@ -407,7 +410,10 @@ static uint32_t site_id_for(const struct stack *stack) {
     if (found) return found->id;
 
     struct site *site = arena_alloc(sizeof *site + sizeof(struct py_ref) * n);
-    if (!site) return UINT32_MAX;
+    if (!site) {
+        output_note_loss(NNL_LOSS_MEMORY, 0);
+        return UINT32_MAX;
+    }
     site->hash = hash;
     site->id = atomic_fetch_add(&next_site_id, 1);
     site->stack = stack;
@@ -422,6 +428,10 @@ static uint32_t site_id_for(const struct stack *stack) {
 }
 
 void tracker_record(void *address, size_t size, const struct stack *stack) {
+    if (unlikely(atomic_load_explicit(&nomatch_counting_warmup, memory_order_relaxed))) {
+        nomatch_count_warmup(size); /* warm-up: counted for a NO_MATCH that says why, never judged */
+        return;
+    }
     struct nnl_file_header *h = output_header();
     if (!h) return;
     atomic_fetch_add_explicit(&h->matched_count, 1, memory_order_relaxed);
@@ -445,6 +455,7 @@ void tracker_moved(void *address, size_t size, uint32_t site_plus_one) {
 /* ---- phases ---- */
 
 static void begin(struct nnl_file_header *h) {
+    atomic_store(&nomatch_counting_warmup, 0);
     uint64_t now = now_ns(CLOCK_MONOTONIC);
     atomic_store_explicit(&measure_start_millis, now_ns(CLOCK_MONOTONIC_COARSE) / 1000000, memory_order_relaxed);
     atomic_store(&next_sample_millis, 0);
@@ -473,6 +484,7 @@ void tracker_checkpoint(void) {
     if (!h || atomic_load(&h->state) != NNL_STATE_TRACKING) return;
     /* From here on the table is frozen: it is the checkpoint the verdict is taken on. */
     atomic_store(&tracker_recording, 0);
+    nomatch_at_checkpoint(atomic_load(&h->matched_count) == 0);
     atomic_store(&next_sample_millis, 0);
     sample_timeline();
     atomic_store(&h->checkpoint_ns, now_ns(CLOCK_MONOTONIC));
@@ -504,6 +516,7 @@ void tracker_set_python_status(int status, const char *reason) {
 
 void tracker_after_fork_child(const char *dir) {
     atomic_store(&tracker_recording, 0);
+    atomic_store(&nomatch_counting_warmup, 0);
     output_forget_after_fork();
     memset(shards, 0, sizeof shards);
     atomic_store(&live_count, 0);

@@ -5,7 +5,8 @@
 SPEC.json names the shim, the fixture (a script run as __main__, or a callable "pkg.mod:function"),
 its arguments, the warm-up count and where to write the result. The runner:
 
-1. imports the fixture, then runs it `warmup` times: nothing allocated so far is judged;
+1. imports the fixture, then runs it `warmup` times: nothing allocated so far is judged (matches
+   during warm-up are only counted);
 2. tells the shim to begin measuring, runs the fixture once more (the measured run);
 3. collects garbage and tells the shim to take the checkpoint;
 4. writes its result (status, traceback, Python version) as JSON, and at exit kills whatever the
@@ -44,9 +45,10 @@ def _load_shim(path):
     shim.nnl_python_verify.restype = ctypes.c_int
     shim.nnl_python_boundary.argtypes = [ctypes.c_void_p]
     shim.nnl_set_thread_name.argtypes = [ctypes.c_char_p]
+    shim.nnl_inactive_reason.restype = ctypes.c_char_p
     if not shim.nnl_active():
-        raise RunnerError("the NoNativeLeak shim is not active in the fixture process: LD_PRELOAD did not "
-                          "load it, or it could not create its data file in NONATIVELEAK_RUN_DIR")
+        raise RunnerError("the NoNativeLeak shim is not active in the fixture process: "
+                          + shim.nnl_inactive_reason().decode(errors="replace"))
     os.environ.pop("NONATIVELEAK_AWAIT_RUNNER", None)  # this image is the runner: one it execs must not wait again
     return shim
 
@@ -203,6 +205,8 @@ def main(argv):
     exit_code = 0
     started = time.monotonic()
     try:
+        if spec.get("warmup", 0) > 0:
+            shim.nnl_begin_warmup()  # matches are counted, so a NO_MATCH can say "matched during warm-up only"
         for _ in range(spec.get("warmup", 0)):
             fixture()
         gc.collect()

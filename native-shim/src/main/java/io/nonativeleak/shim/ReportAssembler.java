@@ -8,7 +8,9 @@ import io.nonativeleak.shim.report.Allowance;
 import io.nonativeleak.shim.report.CFrame;
 import io.nonativeleak.shim.report.Counts;
 import io.nonativeleak.shim.report.FixtureDescription;
+import io.nonativeleak.shim.report.IncompleteProcess;
 import io.nonativeleak.shim.report.LeakSite;
+import io.nonativeleak.shim.report.NoMatch;
 import io.nonativeleak.shim.report.Outcome;
 import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
@@ -70,6 +72,7 @@ final class ReportAssembler {
         Counts matched = Counts.NONE;
         Counts leaked = Counts.NONE;
         long dropped = 0;
+        List<IncompleteProcess> incomplete = new ArrayList<>();
         Counts sampled = Counts.NONE;
         Map<String, LeakSite> sites = new LinkedHashMap<>();
         for (int i = 0; i < processes.size(); i++) {
@@ -86,6 +89,7 @@ final class ReportAssembler {
             matched = matched.plus(p.matched());
             leaked = leaked.plus(p.live());
             dropped += p.dropped();
+            if (p.incomplete() != null) incomplete.add(incompleteProcess(p, root));
             if (p.sampling() != null) sampled = sampled.plus(p.sampling().tracked());
             for (Map.Entry<Integer, Counts> live : p.liveBySite().entrySet()) addSite(sites, p, live.getKey(), live.getValue());
         }
@@ -93,6 +97,9 @@ final class ReportAssembler {
         List<LeakSite> sorted = new ArrayList<>(sites.values());
         sorted.sort(Comparator.comparingLong(LeakSite::bytes).reversed().thenComparing(Comparator.comparingLong(LeakSite::count).reversed()));
 
+        NoMatch noMatch = matched.count() == 0
+                ? NoMatchExplanation.explain(spec, root, processes, root == null ? null : ended(root, true, signal, false))
+                : null;
         Outcome outcome;
         String reason;
         if (ending.timedOut()) {
@@ -112,16 +119,23 @@ final class ReportAssembler {
         } else if (leaked.count() > spec.maxLeaks() || leaked.bytes() > spec.maxLeakedBytes()) {
             outcome = Outcome.LEAKED;
             reason = leakCount(leaked) + " still live at the checkpoint; allowed: " + allowance();
+        } else if (!incomplete.isEmpty()) {
+            // A gate that lost data never says CLEAN, nor NO_MATCH: what it did not see may have matched.
+            outcome = Outcome.INCOMPLETE;
+            IncompleteProcess first = incomplete.get(0);
+            reason = "the shim could not track the whole measured run of " + (incomplete.size() == 1 ? "process " + first.pid()
+                    : incomplete.size() + " processes, first of process " + first.pid()) + ": " + first.reason() + ", from "
+                    + first.sinceMillis() + " ms into the measured run on; among what it recorded, " + leakCount(leaked)
+                    + " still live at the checkpoint (allowed: " + allowance() + ")";
         } else if (spec.requireMatch() && matched.count() == 0) {
             outcome = Outcome.NO_MATCH;
-            reason = "no allocation of the measured run matched any pattern: the gate was watching nothing (a wrong "
-                    + "or misspelt name, a stripped library, or an inlined function; run discover to see the real stacks)";
+            reason = "no allocation of the measured run matched any pattern: the gate was watching nothing; " + noMatch.reason();
         } else {
             outcome = Outcome.CLEAN;
             reason = leakCount(leaked) + " live at the checkpoint, within the allowance (" + allowance()
                     + "); " + matched.count() + " matching allocations were made";
         }
-        if (dropped > 0) reason += "; " + dropped + " matching allocations could not be recorded (the data file was full)";
+        if (dropped > 0 && outcome != Outcome.INCOMPLETE) reason += "; " + dropped + " matching allocations could not be recorded";
 
         PythonStacks pythonStacks = runner != null && runner.pythonStacksEnabled() != null
                 ? new PythonStacks(runner.pythonStacksEnabled(), runner.pythonStacksReason())
@@ -133,7 +147,14 @@ final class ReportAssembler {
                 outcome, reason, exitCode, signal, ending.durationMillis(), matched, leaked, sorted, summaries,
                 root != null ? root.timeline() : List.of(), pythonStacks,
                 runner != null && "raised".equals(runner.status()) ? runner.error() : null,
-                stdout.toString(), stderr.toString(), spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null);
+                stdout.toString(), stderr.toString(), spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null,
+                noMatch, incomplete);
+    }
+
+    private static IncompleteProcess incompleteProcess(ProcessData p, ProcessData root) {
+        long measureStart = root != null && root.measureStartNanos() != 0 ? root.measureStartNanos() : p.startNanos();
+        long since = p.incomplete().sinceNanos();
+        return new IncompleteProcess(p.pid(), since == 0 ? 0 : Math.max(0, (since - measureStart) / 1_000_000), p.incomplete().reason());
     }
 
     private String allowance() {

@@ -28,10 +28,12 @@ import java.util.List;
  * @param stdout         the file holding the fixture's standard output
  * @param stderr         the file holding its standard error
  * @param sampling       how a sampling discover run sampled (its counts are then estimates), or {@code null}
+ * @param noMatch        when the measured run matched nothing: why (SPEC §4), else {@code null}
+ * @param incomplete     the processes whose measured run could not be tracked in full (empty: none)
  */
 @JsonPropertyOrder({"schemaVersion", "name", "fixture", "patterns", "ignore", "allowance", "outcome", "reason",
     "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline", "pythonStacks",
-    "error", "stdout", "stderr", "sampling"})
+    "error", "stdout", "stderr", "sampling", "noMatch", "incomplete"})
 public record RunReport(
         int schemaVersion,
         String name,
@@ -53,13 +55,15 @@ public record RunReport(
         @JsonInclude(JsonInclude.Include.NON_NULL) String error,
         String stdout,
         String stderr,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Sampling sampling) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Sampling sampling,
+        @JsonInclude(JsonInclude.Include.NON_NULL) NoMatch noMatch,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IncompleteProcess> incomplete) {
 
     public static final int SCHEMA_VERSION = 1;
 
     public RunReport withSites(List<LeakSite> replacement) {
         return new RunReport(schemaVersion, name, fixture, patterns, ignore, allowance, outcome, reason, exitCode,
                 signal, durationMillis, matched, leaked, replacement, processes, timeline, pythonStacks, error, stdout,
-                stderr, sampling);
+                stderr, sampling, noMatch, incomplete);
     }
 }
