@@ -2,7 +2,9 @@
 # Installs what NoNativeLeak's build needs, once; later runs only check.
 #   scripts/setup.sh            gcc, make, libunwind-dev, and .venv with the case study's stack
 #   scripts/setup.sh --tests    also what the test suite uses: Chromium (the HTML report is checked in a
-#                               real browser) and Debian's stripped numpy (honest symbolisation)
+#                               real browser), Debian's stripped numpy (honest symbolisation), g++ (a C++
+#                               fixture), and the Debian sid root with CPython 3.14 and 3.15, numpy 2.5.5 and
+#                               numba 0.68.1 (scripts/sid-root.sh: built once, cached in /var/cache/nonativeleak)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,8 @@ echo '#include <libunwind.h>' | gcc -E -x c - >/dev/null 2>&1 || packages+=(libu
 if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || packages+=(python3-numpy)
+  command -v g++ >/dev/null 2>&1 || packages+=(g++)
+  command -v debootstrap >/dev/null 2>&1 || packages+=(debootstrap)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -39,4 +43,8 @@ if ! .venv/bin/python -c 'import numpy, numba' >/dev/null 2>&1; then
   rm -rf .venv
   "$python" -m venv .venv
   .venv/bin/pip install -q numpy==2.4.6 numba==0.68.0
+fi
+
+if [ "${1:-}" = "--tests" ]; then
+  scripts/sid-root.sh >/dev/null
 fi

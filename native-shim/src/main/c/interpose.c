@@ -558,10 +558,15 @@ __attribute__((constructor)) static void shim_start(void) {
     }
     nnl_in_shim++;
     strcpy(run_dir, dir);
+    /* Only the launched process waits for the runner, through every exec of its own (a wrapper script
+     * that execs the interpreter): its first image marks the variable with its pid. The processes it
+     * starts are tracked from their start. */
     const char *await = getenv("NONATIVELEAK_AWAIT_RUNNER");
-    int waiting = await && strcmp(await, "1") == 0;
-    /* Only the runner itself waits; the processes it starts are tracked from their start. */
-    unsetenv("NONATIVELEAK_AWAIT_RUNNER");
+    char self[24];
+    snprintf(self, sizeof self, "%d", (int)getpid());
+    int waiting = await && (strcmp(await, "1") == 0 || strcmp(await, self) == 0);
+    if (waiting) setenv("NONATIVELEAK_AWAIT_RUNNER", self, 1);
+    else unsetenv("NONATIVELEAK_AWAIT_RUNNER");
     const char *sample_bytes = getenv("NONATIVELEAK_SAMPLE_BYTES");
     if (sample_bytes) sampling_init(strtoull(sample_bytes, NULL, 10));
     register_fork_locks();

@@ -3,8 +3,9 @@
  * Capture must be cheap and must never run Python: it happens inside malloc, possibly while the
  * interpreter is half-way through changing its own state. So the shim does not call the frame
  * API (which may allocate frame objects and, on 3.11, run the garbage collector); it reads the
- * thread's frame chain directly, with the structure offsets of the running CPython minor version,
- * and keeps (code object, instruction offset) pairs. Those are turned into file, function and line
+ * thread's frame chain directly, with the structure offsets of the running CPython minor version
+ * (compiled in for 3.9 - 3.12, published by the interpreter itself from 3.13 on), and keeps
+ * (code object, instruction offset, code identity) triples. Those are turned into file, function and line
  * only when a new site is created, still on the allocating thread, where the code objects are
  * alive. The offsets are verified against the live interpreter before capture is enabled. */
 #ifndef NNL_PYSTACK_H
@@ -15,6 +16,7 @@
 struct py_ref {
     uintptr_t code;      /* the frame's code object */
     int32_t byte_offset; /* offset of the executing instruction in the bytecode, -1 if not started */
+    uint32_t identity;   /* tells this code object from a later one at the same address (no padding: compared with memcmp) */
 };
 
 enum py_capture_status {

@@ -438,7 +438,8 @@ static uint32_t site_id_for(const struct stack *stack) {
     int n = pystack_capture(py, NNL_MAX_PY_FRAMES, &status, &truncated);
     struct site_key key = {stack, current_thread_name(), status, n, py};
     uint64_t hash = nnl_mix64((uint64_t)(uintptr_t)stack ^ nnl_mix64((uint64_t)(uintptr_t)key.thread + (uint64_t)status));
-    for (int i = 0; i < n; i++) hash = nnl_mix64(hash ^ py[i].code ^ ((uint64_t)(uint32_t)py[i].byte_offset << 48));
+    for (int i = 0; i < n; i++)
+        hash = nnl_mix64(hash ^ py[i].code ^ ((uint64_t)(uint32_t)py[i].byte_offset << 48) ^ ((uint64_t)py[i].identity << 16));
     const struct site *found = itab_find(&sites, hash, same_site, &key);
     if (found) return found->id;
 

@@ -49,6 +49,7 @@ def _load_shim(path):
     if not shim.nnl_active():
         raise RunnerError("the NoNativeLeak shim is not active in the fixture process: "
                           + shim.nnl_inactive_reason().decode(errors="replace"))
+    os.environ.pop("NONATIVELEAK_AWAIT_RUNNER", None)  # this image is the runner: one it execs must not wait again
     return shim
 
 

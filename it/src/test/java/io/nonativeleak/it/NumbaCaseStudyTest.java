@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -40,6 +43,16 @@ class NumbaCaseStudyTest {
         assumeTrue(!numbaPython.isBlank(), "set -Dnonativeleak.it.numbaPython to a Python with numpy 2.4.6 and numba 0.68.0 (scripts/test.sh does)");
     }
 
+    /**
+     * The case study on every interpreter given: the .venv's (3.11, numpy 2.4.6, numba 0.68.0) and, from
+     * -Dnonativeleak.it.numbaPython3.14 and 3.15, Debian sid's with numpy 2.5.5 and numba 0.68.1 (scripts/test.sh
+     * passes scripts/sid-python3.14 and sid-python3.15, wrappers that exec the interpreter inside a chroot).
+     */
+    static Stream<String> interpreters() {
+        return Stream.of("nonativeleak.it.numbaPython", "nonativeleak.it.numbaPython3.14", "nonativeleak.it.numbaPython3.15")
+                .map(p -> System.getProperty(p, "")).filter(p -> !p.isBlank());
+    }
+
     static String fixture(String name) {
         return FIXTURES.resolve(name).toString();
     }
@@ -50,9 +63,10 @@ class NumbaCaseStudyTest {
         throw new IllegalArgumentException(text + " not in " + script);
     }
 
-    @Test
-    void theBuggyBacktestLeaksTheSubscriptsBufferAtItsPythonLine(PythonFixture python) throws IOException {
-        FixtureRun run = python.withPython(numbaPython).probe(fixture("backtest_buggy.py"), "5");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("interpreters")
+    void theBuggyBacktestLeaksTheSubscriptsBufferAtItsPythonLine(String interpreter, PythonFixture python) throws IOException {
+        FixtureRun run = python.withPython(interpreter).probe(fixture("backtest_buggy.py"), "5");
 
         int subscriptLine = lineOf("backtest_buggy.py", "sub = chunk[to_keep]");
         assertThat(run).isLeaked()
@@ -68,9 +82,10 @@ class NumbaCaseStudyTest {
         assertThat(run.leakCount()).isEqualTo(1000); // 5 days x 200 ticks: one buffer per tick
     }
 
-    @Test
-    void theFixedBacktestPassesTheGate(PythonFixture python) {
-        FixtureRun run = python.withPython(numbaPython).run(fixture("backtest.py"), "5");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("interpreters")
+    void theFixedBacktestPassesTheGate(String interpreter, PythonFixture python) {
+        FixtureRun run = python.withPython(interpreter).run(fixture("backtest.py"), "5");
 
         assertThat(run).isClean();
         assertThat(run.matched().count()).isEqualTo(1000); // the gate was watching: every tick matched
@@ -83,11 +98,12 @@ class NumbaCaseStudyTest {
         assertThat(run).hasOutcome(Outcome.NO_MATCH); // never CLEAN: the gate says it saw nothing
     }
 
-    @Test
-    void theGateFailsTheBuggyBacktestWithBothStacksInTheMessage() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("interpreters")
+    void theGateFailsTheBuggyBacktestWithBothStacksInTheMessage(String interpreter) {
         List<Event> failures = EngineTestKit.engine("junit-jupiter")
                 .selectors(selectMethod(GatedBuggyBacktest.class, "backtest", PythonFixture.class.getName()))
-                .configurationParameters(Map.of("nonativeleak.python", numbaPython))
+                .configurationParameters(Map.of("nonativeleak.python", interpreter))
                 .execute().testEvents().failed().list();
 
         assertThat(failures).hasSize(1);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nonativeleak.shim.InvalidPatternException;
 import io.nonativeleak.shim.NoNativeLeakException;
+import io.nonativeleak.shim.testing.BadInterpreters;
 import io.nonativeleak.shim.testing.TestFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,6 +63,31 @@ class ErrorsTest {
     }
 
     @NoNativeLeak(patterns = TestFixtures.PATTERN)
+    static class BadInterpreterTestCases {
+        static String python;
+
+        @Test
+        void badInterpreter(PythonFixture fixture) {
+            fixture.withPython(python).run("src/test/python/touch.py", marker.toString());
+        }
+    }
+
+    /** Issue 12 item 5: each bad interpreter is one line naming it, what it is, and what is needed, before any fixture runs. */
+    @Test
+    void everyBadInterpreterIsOneClearLineBeforeAnyFixtureRuns() throws IOException {
+        marker = Files.createTempDirectory("nonativeleak-marker-").resolve("ran");
+        for (BadInterpreters.Case bad : BadInterpreters.make().values()) {
+            BadInterpreterTestCases.python = bad.python().toString();
+            Throwable failure = TestKit.execute(BadInterpreterTestCases.class).failure("badInterpreter");
+            assertThat(failure).as(bad.name()).isInstanceOf(NoNativeLeakException.class)
+                    .hasMessageStartingWith("Python interpreter " + bad.python() + " ")
+                    .hasMessageContaining(bad.says()).hasMessageEndingWith(BadInterpreters.NEEDS);
+            assertThat(failure.getMessage()).as(bad.name()).doesNotContain("\n");
+            assertThat(marker).as(bad.name()).doesNotExist();
+        }
+    }
+
+    @NoNativeLeak(patterns = TestFixtures.PATTERN)
     static class InterpreterTestCases {
         @Test
         @NoNativeLeak(patterns = TestFixtures.PATTERN, python = "/nonexistent/bin/python3")
@@ -99,7 +125,7 @@ class ErrorsTest {
     void python38IsRefused() {
         assumeTrue(Files.isExecutable(Path.of(PYTHON_38)), PYTHON_38 + " is not installed");
         assertThat(TestKit.execute(InterpreterTestCases.class).failure("python38")).isInstanceOf(NoNativeLeakException.class)
-                .hasMessageContaining("is cpython 3.8.18; NoNativeLeak needs CPython 3.9 or newer");
+                .hasMessageContaining("is CPython 3.8.18; NoNativeLeak needs CPython 3.9 or newer");
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.nonativeleak.maven;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nonativeleak.shim.report.Outcome;
 import io.nonativeleak.shim.report.ReportJson;
 import io.nonativeleak.shim.report.RunReport;
+import io.nonativeleak.shim.testing.BadInterpreters;
 import io.nonativeleak.shim.testing.TestFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -152,6 +154,32 @@ class CheckMojoTest {
         mojo.fixtures = new ArrayList<>(List.of(neither));
         assertThatThrownBy(mojo::execute).isInstanceOf(MojoExecutionException.class)
                 .hasMessageContaining("fixtures[1]: give exactly one of <script> and <call> (neither is set)");
+    }
+
+    /** Issue 12 item 5: each bad interpreter is one line, naming the fixture's python parameter, before anything runs. */
+    @Test
+    void everyBadInterpreterIsOneClearLineBeforeAnythingRuns() throws Exception {
+        List<Fixture> fixtures = new ArrayList<>();
+        List<BadInterpreters.Case> cases = new ArrayList<>(BadInterpreters.make().values());
+        for (BadInterpreters.Case bad : cases) {
+            Fixture fixture = Mojos.script(fixture("leak.py"));
+            fixture.setName(bad.name());
+            fixture.setPython(bad.python().toString());
+            fixtures.add(fixture);
+        }
+        CheckMojo mojo = Mojos.check(project, log);
+        mojo.fixtures = fixtures;
+
+        Throwable failure = catchThrowable(mojo::execute);
+        assertThat(failure).isInstanceOf(MojoExecutionException.class).hasMessageContaining("no fixture was run");
+        for (int i = 0; i < cases.size(); i++) {
+            BadInterpreters.Case bad = cases.get(i);
+            String line = "fixtures[" + (i + 1) + "] (" + bad.name() + ").python: Python interpreter " + bad.python() + " ";
+            assertThat(failure.getMessage().lines().filter(l -> l.strip().replaceFirst("^- ", "").startsWith(line)).findFirst())
+                    .as(bad.name()).hasValueSatisfying(l -> assertThat(l).contains(bad.says()).endsWith(BadInterpreters.NEEDS));
+        }
+        assertThat(reports()).isEmpty();
+        assertThat(log.text()).doesNotContain("Running fixture");
     }
 
     @Test

@@ -165,7 +165,7 @@ public final class FixtureLauncher {
         Path specFile = runDirectory.resolve("spec.json");
         JSON.writeValue(specFile.toFile(), runnerSpec);
 
-        ProcessBuilder builder = new ProcessBuilder(interpreter.executable().toString(), shim.runner().toString(), specFile.toString())
+        ProcessBuilder builder = new ProcessBuilder(interpreter.launcher().toString(), shim.runner().toString(), specFile.toString())
                 .directory(spec.workingDirectory().toFile())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());

@@ -22,17 +22,23 @@ import java.util.concurrent.TimeUnit;
 public final class PythonInterpreter {
     public static final String PROPERTY = "nonativeleak.python";
     public static final String ENVIRONMENT = "NONATIVELEAK_PYTHON";
-    private static final String PROBE = "import json, sys; print(json.dumps({'implementation': sys.implementation.name, "
-            + "'version': '.'.join(map(str, sys.version_info[:3])), 'major': sys.version_info[0], "
-            + "'minor': sys.version_info[1], 'executable': sys.executable}))";
+    /** Runs on any Python (2 too, and PyPy): so that what it is can be said, not only that it failed. */
+    private static final String PROBE = "import json, platform, sys; print(json.dumps({'implementation': "
+            + "platform.python_implementation(), 'version': '.'.join(map(str, sys.version_info[:3])), "
+            + "'major': sys.version_info[0], 'minor': sys.version_info[1], 'executable': sys.executable}))";
+    /** Bounds the wait for an interpreter that hangs at start-up. */
+    static final int PROBE_TIMEOUT_SECONDS = 20;
+    private static final String NEEDS = "NoNativeLeak needs CPython 3.9 or newer";
     private static final Map<Path, PythonInterpreter> PROBED = new ConcurrentHashMap<>();
 
     private final String requested;
+    private final Path launcher;
     private final Path executable;
     private final String version;
 
-    private PythonInterpreter(String requested, Path executable, String version) {
+    private PythonInterpreter(String requested, Path launcher, Path executable, String version) {
         this.requested = requested;
+        this.launcher = launcher;
         this.executable = executable;
         this.version = version;
     }
@@ -58,8 +64,12 @@ public final class PythonInterpreter {
     private static Path locate(String requested, Path baseDirectory) {
         if (requested.contains("/")) {
             Path path = baseDirectory.resolve(requested).normalize();
+            if (Files.isSymbolicLink(path) && !Files.exists(path))
+                throw new NoNativeLeakException("Python interpreter " + path + " is a broken link to " + linkTarget(path)
+                        + " (a virtual environment whose base interpreter was removed?); " + NEEDS);
             if (!Files.isRegularFile(path)) throw new NoNativeLeakException("Python interpreter not found: " + path);
-            if (!Files.isExecutable(path)) throw new NoNativeLeakException("Python interpreter is not executable: " + path);
+            if (!Files.isExecutable(path))
+                throw new NoNativeLeakException("Python interpreter " + path + " is a file without execute permission; " + NEEDS);
             return path;
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -71,6 +81,14 @@ public final class PythonInterpreter {
                 + "attribute or parameter, -D" + PROPERTY + " or " + ENVIRONMENT);
     }
 
+    private static String linkTarget(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     private static PythonInterpreter probe(String requested, Path path) {
         Path output = null;
         try {
@@ -78,24 +96,27 @@ public final class PythonInterpreter {
             Process process = new ProcessBuilder(path.toString(), "-c", PROBE)
                     .redirectErrorStream(true).redirectOutput(output.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            if (!process.waitFor(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new NoNativeLeakException("Python interpreter " + path + " did not answer within 60 s");
+                throw new NoNativeLeakException("Python interpreter " + path + " did not answer within " + PROBE_TIMEOUT_SECONDS
+                        + " s (it hangs at start-up); " + NEEDS);
             }
             String text = Files.readString(output, StandardCharsets.UTF_8).strip();
-            String last = text.lines().reduce((a, b) -> b).orElse("");
+            String last = text.lines().map(String::strip).filter(l -> !l.isEmpty()).reduce((a, b) -> b).orElse("");
             if (process.exitValue() != 0 || !last.startsWith("{"))
-                throw new NoNativeLeakException("Python interpreter " + path + " does not run: " + text);
+                throw new NoNativeLeakException("Python interpreter " + path + " does not run (exit code " + process.exitValue()
+                        + (last.isEmpty() ? "" : ": " + last) + "); " + NEEDS);
             JsonNode facts = new ObjectMapper().readTree(last);
             String version = facts.get("version").asText();
-            if (!facts.get("implementation").asText().equals("cpython") || facts.get("major").asInt() != 3
-                    || facts.get("minor").asInt() < 9)
-                throw new NoNativeLeakException("Python interpreter " + path + " is " + facts.get("implementation").asText()
-                        + " " + version + "; NoNativeLeak needs CPython 3.9 or newer");
+            String implementation = facts.get("implementation").asText();
+            if (!implementation.equals("CPython") || facts.get("major").asInt() != 3 || facts.get("minor").asInt() < 9)
+                throw new NoNativeLeakException("Python interpreter " + path + " is " + implementation + " " + version
+                        + (implementation.equals("CPython") ? "" : " (not CPython)") + "; " + NEEDS);
             String executable = facts.get("executable").asText();
-            return new PythonInterpreter(requested, executable.isEmpty() ? path : Path.of(executable), version);
+            return new PythonInterpreter(requested, path, executable.isEmpty() ? path : Path.of(executable), version);
         } catch (IOException e) {
-            throw new NoNativeLeakException("cannot run Python interpreter " + path + ": " + e.getMessage(), e);
+            throw new NoNativeLeakException("cannot run Python interpreter " + path + ": " + e.getMessage() + "; " + NEEDS, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NoNativeLeakException("interrupted while checking Python interpreter " + path, e);
@@ -109,7 +130,15 @@ public final class PythonInterpreter {
         return requested;
     }
 
-    /** The interpreter's own {@code sys.executable}: what fixtures are started with. */
+    /**
+     * The path fixtures are started with: the configured one, found on disk. It may be a wrapper that
+     * execs the real interpreter (a chroot or container entry script) and differ from {@link #executable}.
+     */
+    public Path launcher() {
+        return launcher;
+    }
+
+    /** The interpreter's own {@code sys.executable} (inside a wrapper's root, the path there). */
     public Path executable() {
         return executable;
     }

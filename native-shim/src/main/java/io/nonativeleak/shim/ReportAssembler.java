@@ -51,7 +51,13 @@ final class ReportAssembler {
 
     RunReport assemble(String name, long runnerPid, Ending ending, RunnerResult runner, List<ProcessData> processes,
                        Path stdout, Path stderr) {
-        ProcessData root = processes.stream().filter(p -> p.pid() == runnerPid).findFirst().orElse(null);
+        // The launched process may exec before Python runs (a wrapper script): its images wait until the
+        // runner's begins measuring. The root is that first measuring image (later ones are execs of the
+        // runner, tracked from their start), else the last image.
+        List<ProcessData> images = processes.stream().filter(p -> p.pid() == runnerPid)
+                .sorted(Comparator.comparingInt(ProcessData::sequence)).toList();
+        ProcessData root = images.stream().filter(p -> p.measureStartNanos() != 0).findFirst()
+                .orElse(images.isEmpty() ? null : images.get(images.size() - 1));
         Integer signal = null;
         Integer exitCode = null;
         if (ending.timedOut()) {
@@ -74,6 +80,8 @@ final class ReportAssembler {
             boolean isRoot = p == root;
             boolean judged = isRoot || judgedChild(p, root);
             boolean replacedByExec = processes.stream().anyMatch(q -> q.pid() == p.pid() && q.sequence() > p.sequence());
+            if (root != null && p != root && p.startNanos() < root.startNanos())
+                continue; // a wrapper that exec'd the interpreter (pyenv's shim, a chroot script) and its helpers: not the fixture's
             summaries.add(new ProcessSummary(p.pid(), isRoot ? null : p.parentPid(),
                     isRoot ? exitCode : childExitCode(p, replacedByExec), isRoot ? signal : null,
                     ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), p.live(),

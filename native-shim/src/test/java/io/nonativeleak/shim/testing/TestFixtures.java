@@ -23,7 +23,7 @@ public final class TestFixtures {
             "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py", "reload.py", "exec_child.py", "subprocess_child.py",
             "mp_children.py", "exits_at_import.py", "small_arrays.py", "small_arrays_leak.py",
             "thread_names.py", "failed_exec_then_crash.py", "wait_own_child.py", "daemon_left.py",
-            "exec_static.py");
+            "exec_static.py", "code_reuse.py", "cpp_leak.py");
     /** System property naming an interpreter with numpy 2.4 (and numba): the numpy fixtures' tests skip without it. */
     public static final String NUMPY_PYTHON_PROPERTY = "nonativeleak.test.numbaPython";
     /** The case study's pattern, anchored at numpy's data allocator. */
@@ -43,6 +43,7 @@ public final class TestFixtures {
             for (String name : FILES) copyResource(name, dir.resolve(name));
             compile(dir, "leaky");
             compile(dir, "other");
+            compileCpp(dir, "leakycpp");
             directory = dir;
             return dir;
         } catch (IOException e) {
@@ -58,6 +59,13 @@ public final class TestFixtures {
         Process gcc = new ProcessBuilder("gcc", "-O0", "-g", "-fno-omit-frame-pointer", "-shared", "-fPIC", "-pthread",
                 "-o", dir.resolve("lib" + name + ".so").toString(), dir.resolve(name + ".c").toString()).inheritIO().start();
         if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) throw new IllegalStateException("gcc failed to build lib" + name + ".so");
+    }
+
+    private static void compileCpp(Path dir, String name) throws IOException, InterruptedException {
+        copyResource(name + ".cc", dir.resolve(name + ".cc"));
+        Process gxx = new ProcessBuilder("g++", "-O0", "-g", "-fno-omit-frame-pointer", "-shared", "-fPIC",
+                "-o", dir.resolve("lib" + name + ".so").toString(), dir.resolve(name + ".cc").toString()).inheritIO().start();
+        if (!gxx.waitFor(60, TimeUnit.SECONDS) || gxx.exitValue() != 0) throw new IllegalStateException("g++ failed to build lib" + name + ".so");
     }
 
     /** The path of a fixture script, e.g. {@code script("leak.py")}. */
