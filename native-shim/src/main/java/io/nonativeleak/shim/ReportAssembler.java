@@ -90,7 +90,7 @@ final class ReportAssembler {
             if (p.processBlock().mallocElsewhere() != null) // a blind gate lost the whole run of this process
                 incomplete.add(new IncompleteProcess(p.pid(), 0, "its malloc is " + p.processBlock().mallocElsewhere()
                         + "'s, which comes before the shim's (a sanitizer runtime or another allocator preloaded ahead of it): the"
-                        + " shim saw none of its allocations; see docs/troubleshooting.md, \"Sanitizers and other allocators\""));
+                        + " shim saw none of its allocations, so the gate was blind to it; see docs/troubleshooting.md, \"Sanitizers and other allocators\""));
             matched = matched.plus(p.matched());
             leaked = leaked.plus(p.live());
             dropped += p.dropped();
