@@ -34,6 +34,17 @@ final class ProcessDataReader {
     private static final int RECORD_SITE = 1;
     private static final int RECORD_FRAME = 2;
     private static final int RECORD_PYTHON_FRAME = 3;
+    private static final int RECORD_CHECKPOINT = 4;
+    private static final int RECORD_PHASE = 5;
+    private static final int RUNS_BLOCK = 0x5000;
+    private static final int MAX_RUNS = 100;
+    private static final int RUN_COUNTS_SIZE = 40;
+    private static final int TIMELINE_POINTS = 512;
+    static final int PHASE_IMPORT = 1;
+    static final int PHASE_WARMUP = 2;
+    static final int PHASE_RUN = 3;
+    static final int PHASE_CHECKPOINT = 4;
+    static final int PHASE_END = 5;
     private static final RawCFrame UNKNOWN_FRAME = new RawCFrame(0, 0, false, null, null);
     private static final RawPyFrame UNKNOWN_PYTHON_FRAME = new RawPyFrame(0, "?", "?");
     static final int STATE_WAITING = 1;
@@ -51,12 +62,31 @@ final class ProcessDataReader {
     record Site(int id, int pattern, int pythonStatus, boolean pythonTruncated, String thread,
                 List<RawCFrame> cStack, List<RawPyFrame> pythonStack) {}
 
+    /** Measured run k of the runner (k from 1): what matched during it, and when its checkpoint was taken (0: not). */
+    record RunData(Counts matched, long checkpointNanos) {}
+
+    /** The runner began a phase (kind: PHASE_*), at tMillis on the timeline's clock. */
+    record RawPhase(int kind, int index, long tMillis) {}
+
+    /**
+     * What one process image recorded. liveBySiteByRun: the live table by the run each entry was made in (0: outside
+     * the runner's measured runs, as in children); checkpoints: per run, its allocations live at its checkpoint by site.
+     */
     record ProcessData(int pid, int sequence, int parentPid, long startNanos, int state, int end, int exitStatus,
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
                        Counts matched, long dropped, String executable, List<TimelinePoint> timeline,
-                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite) {
+                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite,
+                       List<RunData> runs, Map<Integer, Map<Integer, Counts>> liveBySiteByRun,
+                       Map<Integer, Map<Integer, Counts>> checkpoints, List<RawPhase> phases) {
         Counts live() {
             return liveBySite.values().stream().reduce(Counts.NONE, Counts::plus);
+        }
+
+        /** Of run k's allocations, those live at its checkpoint by site; for a run whose checkpoint was never taken
+         *  (the process ended during it), those live when the process ended. */
+        Map<Integer, Counts> leakedBySite(int run) {
+            Map<Integer, Counts> taken = checkpoints.get(run);
+            return taken != null ? taken : liveBySiteByRun.getOrDefault(run, Map.of());
         }
     }
 
@@ -96,21 +126,31 @@ final class ProcessDataReader {
             long logOffset = h.getLong(104);
             long logSize = h.getLong(112);
             long logUsed = Math.min(h.getLong(120), logSize);
-            int timelineCount = Math.min(h.getInt(128), 512);
+            int timelineCount = Math.min(h.getInt(128), TIMELINE_POINTS);
             String executable = cString(h, 136, 512);
             String pythonReason = cString(h, 648, 256);
             List<TimelinePoint> timeline = new ArrayList<>();
             int timelineBase = 904 + 16 * SHARDS;
             for (int i = 0; i < timelineCount; i++)
-                timeline.add(new TimelinePoint(h.getLong(timelineBase + 16 * i), h.getLong(timelineBase + 16 * i + 8)));
+                timeline.add(new TimelinePoint(h.getLong(timelineBase + 16 * i), h.getLong(timelineBase + 16 * i + 8),
+                        h.getLong(RUNS_BLOCK + 8 + RUN_COUNTS_SIZE * MAX_RUNS + 8 * i)));
+            List<RunData> runs = new ArrayList<>();
+            int currentRun = Math.min(h.getInt(RUNS_BLOCK), MAX_RUNS);
+            for (int k = 0; k < currentRun; k++) {
+                int at = RUNS_BLOCK + 8 + RUN_COUNTS_SIZE * k;
+                runs.add(new RunData(new Counts(h.getLong(at), h.getLong(at + 8)), h.getLong(at + 32)));
+            }
             Map<Integer, Counts> live = new HashMap<>();
+            Map<Integer, Map<Integer, Counts>> liveByRun = new HashMap<>();
             for (int shard = 0; shard < SHARDS; shard++) {
                 long tableOffset = h.getLong(904 + 16 * shard);
-                if (tableOffset > 0) readTable(channel, tableOffset, live);
+                if (tableOffset > 0) readTable(channel, tableOffset, live, liveByRun);
             }
-            Map<Integer, Site> sites = logUsed > 0 ? readSites(map(channel, logOffset, logUsed)) : Map.of();
+            Log log = new Log();
+            if (logUsed > 0) readLog(map(channel, logOffset, logUsed), log);
             return new ProcessData(pid, sequence, parentPid, start, state, end, exitStatus, python, pythonReason,
-                    measureStart, checkpoint, matched, dropped, executable, timeline, sites, live);
+                    measureStart, checkpoint, matched, dropped, executable, timeline, log.sites, live, runs, liveByRun,
+                    log.checkpoints, log.phases);
         }
     }
 
@@ -120,7 +160,8 @@ final class ProcessDataReader {
         return buffer;
     }
 
-    private static void readTable(FileChannel channel, long offset, Map<Integer, Counts> live) throws IOException {
+    private static void readTable(FileChannel channel, long offset, Map<Integer, Counts> live,
+                                  Map<Integer, Map<Integer, Counts>> liveByRun) throws IOException {
         if (offset + TABLE_HEADER_SIZE > channel.size()) return;
         long capacity = map(channel, offset, TABLE_HEADER_SIZE).getLong(0);
         if (capacity <= 0 || offset + TABLE_HEADER_SIZE + capacity * ENTRY_SIZE > channel.size()) return;
@@ -130,14 +171,23 @@ final class ProcessDataReader {
             if (address == 0 || address == 1) continue; // empty, deleted
             long size = entries.getLong(i * ENTRY_SIZE + 8);
             int site = entries.getInt(i * ENTRY_SIZE + 16);
+            int run = entries.getInt(i * ENTRY_SIZE + 20);
             live.merge(site, new Counts(1, size), Counts::plus);
+            liveByRun.computeIfAbsent(run, r -> new HashMap<>()).merge(site, new Counts(1, size), Counts::plus);
         }
     }
 
-    private static Map<Integer, Site> readSites(ByteBuffer log) {
+    /** What the log holds besides frames. */
+    private static final class Log {
+        final Map<Integer, Site> sites = new HashMap<>();
+        final Map<Integer, Map<Integer, Counts>> checkpoints = new HashMap<>();
+        final List<RawPhase> phases = new ArrayList<>();
+    }
+
+    private static void readLog(ByteBuffer log, Log into) {
         Map<Integer, RawCFrame> frames = new HashMap<>();
         Map<Integer, RawPyFrame> pythonFrames = new HashMap<>();
-        Map<Integer, Site> sites = new HashMap<>();
+        Map<Integer, Site> sites = into.sites;
         int position = 0;
         while (position + 8 <= log.limit()) {
             int type = log.getInt(position);
@@ -149,10 +199,26 @@ final class ProcessDataReader {
             else if (type == RECORD_SITE) {
                 Site site = readSite(payload, frames, pythonFrames);
                 sites.put(site.id(), site);
+            } else if (type == RECORD_CHECKPOINT) {
+                readCheckpoint(payload, into.checkpoints);
+            } else if (type == RECORD_PHASE && payload.limit() >= 16) {
+                into.phases.add(new RawPhase(payload.getInt(0), payload.getInt(4), payload.getLong(8)));
             }
             position += length;
         }
-        return sites;
+    }
+
+    private static void readCheckpoint(ByteBuffer b, Map<Integer, Map<Integer, Counts>> checkpoints) {
+        if (b.limit() < 8) return;
+        int run = b.getInt(0);
+        long entries = Integer.toUnsignedLong(b.getInt(4));
+        if (8 + 24 * entries > b.limit()) return;
+        Map<Integer, Counts> bySite = new HashMap<>();
+        for (int i = 0; i < entries; i++) {
+            int at = 8 + 24 * i;
+            bySite.put(b.getInt(at), new Counts(b.getLong(at + 8), b.getLong(at + 16)));
+        }
+        checkpoints.put(run, bySite);
     }
 
     private static void readFrame(ByteBuffer b, Map<Integer, RawCFrame> frames) {
