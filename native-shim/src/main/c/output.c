@@ -144,7 +144,10 @@ void output_timeline_add(uint64_t t_millis, uint64_t live_bytes) {
     uint64_t *rss_at = output_runs()->timeline_rss;
     nnl_lock_acquire(&timeline_lock);
     uint32_t count = atomic_load(&header->timeline_count);
-    if (count > 0 && header->timeline[count - 1].t_millis == t_millis) {
+    uint64_t interval = header->timeline_interval_millis;
+    /* One point per sampling interval: a later sample in the same interval replaces the last point. */
+    if (count > 0 && header->timeline[count - 1].t_millis / interval == t_millis / interval) {
+        header->timeline[count - 1].t_millis = t_millis;
         header->timeline[count - 1].live_bytes = live_bytes;
         rss_at[count - 1] = rss;
     } else {

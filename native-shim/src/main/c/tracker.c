@@ -76,7 +76,7 @@ static void sample_timeline(void) {
     uint64_t interval = atomic_load(&h->timeline_interval_millis);
     uint64_t bucket = t - t % interval;
     atomic_store_explicit(&next_sample_millis, bucket + interval, memory_order_relaxed);
-    output_timeline_add(bucket, atomic_load(&live_bytes));
+    output_timeline_add(t, atomic_load(&live_bytes)); /* the exact time: phases are marked to the millisecond */
 }
 
 /* ---- the live table ---- */

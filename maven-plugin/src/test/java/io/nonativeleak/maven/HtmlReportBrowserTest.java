@@ -86,7 +86,7 @@ class HtmlReportBrowserTest {
         Files.copy(shot, keep.resolve("screenshot.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static Path chromium() {
+    static Path chromium() {
         for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
             if (Files.isExecutable(Path.of(candidate))) return Path.of(candidate);
         }
@@ -97,7 +97,7 @@ class HtmlReportBrowserTest {
         return null;
     }
 
-    private static String run(Path chromium, Path profile, String... args) throws Exception {
+    static String run(Path chromium, Path profile, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + profile));
@@ -121,7 +121,7 @@ class HtmlReportBrowserTest {
         return n;
     }
 
-    private static int pixelsOf(BufferedImage image, int r, int g, int b) {
+    static int pixelsOf(BufferedImage image, int r, int g, int b) {
         int n = 0;
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
