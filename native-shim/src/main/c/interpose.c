@@ -17,6 +17,7 @@
 #include "interpose.h"
 #include "output.h"
 #include "pystack.h"
+#include "sampling.h"
 #include "symbols.h"
 #include "tracker.h"
 #include "unwind.h"
@@ -88,7 +89,7 @@ static inline int resolved(void) {
 /* ---- the hooks into the tracking core ---- */
 
 static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
-    if (nnl_in_shim || !p) return;
+    if (nnl_in_shim || !p || !sampling_takes(size)) return;
     int saved = errno;
     nnl_in_shim = 1;
     const struct stack *stack = unwind_matching_stack(caller, caller_slot);
@@ -118,7 +119,9 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
     void *q = real_realloc(p, size);
     saved = errno;
     if (q && site) tracker_moved(q, size, site);
-    else if (q) {
+    /* Sampling decides once per block, at its first allocation: a block that was not sampled stays
+     * untracked when it grows, or every realloc would roll the dice again. */
+    else if (q && (p ? !sampling_mean_bytes : sampling_takes(size))) {
         const struct stack *stack = unwind_matching_stack(caller, caller_slot);
         if (stack) tracker_record(q, size, stack);
     } else if (site && size) {
@@ -313,6 +316,8 @@ __attribute__((constructor)) static void shim_start(void) {
     int waiting = await && strcmp(await, "1") == 0;
     /* Only the runner itself waits; the processes it starts are tracked from their start. */
     unsetenv("NONATIVELEAK_AWAIT_RUNNER");
+    const char *sample_bytes = getenv("NONATIVELEAK_SAMPLE_BYTES");
+    if (sample_bytes) sampling_init(strtoull(sample_bytes, NULL, 10));
     register_fork_locks();
     symbols_init();
     unwind_init();

@@ -12,6 +12,7 @@
 #include "itab.h"
 #include "output.h"
 #include "pystack.h"
+#include "sampling.h"
 #include "symbols.h"
 
 enum { EMPTY = 0, DELETED = 1 };
@@ -427,6 +428,7 @@ void tracker_record(void *address, size_t size, const struct stack *stack) {
     if (!h) return;
     atomic_fetch_add_explicit(&h->matched_count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->matched_bytes, size, memory_order_relaxed);
+    if (sampling_mean_bytes) sampling_account(sampling_block(h), size);
     uint32_t run = atomic_load_explicit(&current_run, memory_order_relaxed);
     if (run) {
         struct nnl_run_counts *counts = &output_runs()->runs[run - 1];
@@ -463,6 +465,7 @@ static void begin(struct nnl_file_header *h) {
 int tracker_start(const char *dir, int waiting) {
     if (output_open(dir, getppid()) != 0) return -1;
     struct nnl_file_header *h = output_header();
+    sampling_block(h)->mean_bytes = sampling_mean_bytes;
     atomic_store(&timeline_origin_millis, now_ns(CLOCK_MONOTONIC_COARSE) / 1000000);
     if (waiting) {
         atomic_store(&h->state, NNL_STATE_WAITING);

@@ -44,6 +44,16 @@ public class DiscoverMojo extends AbstractFixtureMojo {
     @Parameter(property = "nonativeleak.top", defaultValue = "10")
     int top;
 
+    /**
+     * Samples instead of tracking every allocation, for long runs: on average one allocation per this many
+     * bytes allocated is tracked (Poisson sampling by bytes, as in tcmalloc's heap profiles), and the counts and
+     * bytes of the listing and the report are estimates scaled back up; the report says that it sampled. A leak
+     * that repeats is still found and ranked first. 0: every allocation. Only discover samples; the gate never
+     * does.
+     */
+    @Parameter(property = "nonativeleak.sampleBytes", defaultValue = "0")
+    long sampleBytes;
+
     @Override
     void executeGoal() throws MojoExecutionException {
         String scriptValue = blankToNull(script);
@@ -53,6 +63,8 @@ public class DiscoverMojo extends AbstractFixtureMojo {
                     + (scriptValue != null ? " (both are set)" : " (neither is set)"));
         }
         if (top < 1) throw new MojoExecutionException("top (nonativeleak.top) must be 1 or more, not " + top);
+        if (sampleBytes < 0)
+            throw new MojoExecutionException("sampleBytes (nonativeleak.sampleBytes) must be 0 (no sampling) or more, not " + sampleBytes);
         List<String> patternList = new ArrayList<>();
         if (discoverPatterns != null) {
             for (String p : discoverPatterns.split(";")) if (!p.isBlank()) patternList.add(p.strip());
@@ -61,7 +73,8 @@ public class DiscoverMojo extends AbstractFixtureMojo {
         FixtureSpec.Builder builder = baseSpec(scriptValue != null ? scriptValue : callValue, callValue != null)
                 .args(argList)
                 .patterns(patternList)
-                .requireMatch(false);
+                .requireMatch(false)
+                .sampleBytes(sampleBytes);
         FixtureSpec spec = builder.name("discover-" + builder.build().name()).build();
         PlannedRun run = new PlannedRun("discover", spec,
                 scriptValue != null ? "script (nonativeleak.script)" : "call (nonativeleak.call)",

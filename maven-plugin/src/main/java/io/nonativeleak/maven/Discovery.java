@@ -52,6 +52,7 @@ final class Discovery {
         out.add("  patterns: " + (report.patterns().isEmpty() ? "(none: every allocation)" : String.join("  ;  ", report.patterns()))
                 + (report.ignore().isEmpty() ? "" : "; ignore: " + String.join("  ;  ", report.ignore()))
                 + "; matched " + ReportText.counts(report.matched()));
+        if (report.sampling() != null) out.add("  " + ReportText.sampled(report.sampling()));
         switch (report.outcome()) {
             case FIXTURE_FAILED, CRASHED, TIMED_OUT -> {
                 out.add("  the fixture did not finish normally: " + report.reason());

@@ -34,6 +34,7 @@ class DiscoverRoundTripTest {
         Path reportFile = directory.resolve("target/nonativeleak/discover-leak.json");
         RunReport report = ReportJson.read(reportFile);
         assertThat(report.patterns()).isEmpty();                       // discover tracks every allocation
+        assertThat(report.sampling()).isNull();
         assertThat(report.fixture().args()).containsExactly("40", "2000");
         assertThat(report.sites()).allSatisfy(s -> {
             if (!s.cStack().isEmpty()) assertThat(s.suggestedPattern()).isNotBlank();
@@ -65,6 +66,38 @@ class DiscoverRoundTripTest {
         RunReport fixed = ReportJson.read(directory.resolve("target/nonativeleak/clean.json"));
         assertThat(fixed.outcome()).isEqualTo(Outcome.CLEAN);
         assertThat(fixed.matched().count()).isEqualTo(40);
+    }
+
+    @Test
+    void aSampledDiscoverFindsTheLeakFirstAndScalesItsCountsBackUp() throws Exception {
+        DiscoverMojo discover = Mojos.discover(directory, log);
+        discover.script = TestFixtures.script("leak.py").toString();
+        discover.args = "2000 4096";                                    // 8 MiB leaked in 4 KiB blocks
+        discover.sampleBytes = 64 << 10;                                // about 120 of the 2000 blocks sampled
+
+        discover.execute();
+
+        RunReport report = ReportJson.read(directory.resolve("target/nonativeleak/discover-leak.json"));
+        assertThat(report.sampling().sampleBytes()).isEqualTo(64 << 10);
+        assertThat(report.sampling().tracked().count()).isLessThan(report.matched().count() / 4);
+        LeakSite top = report.sites().get(0);
+        assertThat(top.cStack().get(0).symbol()).isEqualTo("leak_block");
+        assertThat(top.pythonStack()).anySatisfy(f -> assertThat(f.file() + ":" + f.line())
+                .endsWith("leak.py:" + TestFixtures.lineOf("leak.py", "LEAK-LINE")));
+        // An unbiased estimate from ~120 samples: within 40% of the truth (more than 4 standard deviations).
+        assertThat(top.count()).isBetween(1200L, 2800L);
+        assertThat(top.bytes()).isBetween(1200L * 4096, 2800L * 4096);
+        assertThat(log.text()).contains("sampled:  one allocation per 65536 bytes allocated on average");
+    }
+
+    @Test
+    void aNegativeSampleSizeIsRejectedBeforeAnythingRuns() {
+        DiscoverMojo discover = Mojos.discover(directory, log);
+        discover.script = TestFixtures.script("leak.py").toString();
+        discover.sampleBytes = -1;
+        assertThatThrownBy(discover::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageContaining("sampleBytes (nonativeleak.sampleBytes) must be 0 (no sampling) or more, not -1");
+        assertThat(directory.resolve("target/nonativeleak")).doesNotExist();
     }
 
     @Test

@@ -53,6 +53,7 @@ public final class FixtureLauncher {
             throw new NoNativeLeakException("runs must be from 1 to " + MAX_RUNS + ", not " + spec.runs());
         if (spec.maxLeaks() < 0) throw new NoNativeLeakException("maxLeaks must be 0 or more, not " + spec.maxLeaks());
         if (spec.maxLeakedBytes() < 0) throw new NoNativeLeakException("maxLeakedBytes must be 0 or more, not " + spec.maxLeakedBytes());
+        if (spec.sampleBytes() < 0) throw new NoNativeLeakException("sampleBytes must be 0 (no sampling) or more, not " + spec.sampleBytes());
         if (spec.timeoutSeconds() <= 0) throw new NoNativeLeakException("timeoutSeconds must be positive, not " + spec.timeoutSeconds());
         if (spec.kind() == FixtureSpec.Kind.SCRIPT) {
             if (!Files.isRegularFile(spec.scriptPath())) throw new NoNativeLeakException("fixture script not found: " + spec.scriptPath());
@@ -165,6 +166,8 @@ public final class FixtureLauncher {
         environment.put("LD_PRELOAD", shim.library() + (preload == null || preload.isBlank() ? "" : " " + preload));
         environment.put("NONATIVELEAK_RUN_DIR", runDirectory.toString());
         environment.put("NONATIVELEAK_AWAIT_RUNNER", "1");
+        if (spec.sampleBytes() > 0) environment.put("NONATIVELEAK_SAMPLE_BYTES", Long.toString(spec.sampleBytes()));
+        else environment.remove("NONATIVELEAK_SAMPLE_BYTES");
         return builder.start();
     }
 

@@ -32,6 +32,7 @@ public final class FixtureSpec {
     private final long maxLeakedBytes;
     private final boolean requireMatch;
     private final long timeoutSeconds;
+    private final long sampleBytes;
     private final String python;
     private final Map<String, String> environment;
     private final Path baseDirectory;
@@ -53,6 +54,7 @@ public final class FixtureSpec {
         maxLeakedBytes = b.maxLeakedBytes;
         requireMatch = b.requireMatch;
         timeoutSeconds = b.timeoutSeconds;
+        sampleBytes = b.sampleBytes;
         python = b.python;
         environment = new LinkedHashMap<>(b.environment);
         baseDirectory = b.baseDirectory;
@@ -87,6 +89,7 @@ public final class FixtureSpec {
         b.maxLeakedBytes = maxLeakedBytes;
         b.requireMatch = requireMatch;
         b.timeoutSeconds = timeoutSeconds;
+        b.sampleBytes = sampleBytes;
         b.python = python;
         b.environment.putAll(environment);
         b.baseDirectory = baseDirectory;
@@ -110,6 +113,8 @@ public final class FixtureSpec {
     public long maxLeakedBytes() { return maxLeakedBytes; }
     public boolean requireMatch() { return requireMatch; }
     public long timeoutSeconds() { return timeoutSeconds; }
+    /** Mean bytes between tracked allocations when sampling (discover only); 0: every matching allocation. */
+    public long sampleBytes() { return sampleBytes; }
     public String python() { return python; }
     /** Variables added to (or, mapped to null, removed from) the inherited environment. */
     public Map<String, String> environment() { return environment; }
@@ -138,6 +143,7 @@ public final class FixtureSpec {
         private long maxLeakedBytes = 0;
         private boolean requireMatch = true;
         private long timeoutSeconds = 600;
+        private long sampleBytes = 0;
         private String python;
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path baseDirectory = Path.of("").toAbsolutePath();
@@ -162,6 +168,7 @@ public final class FixtureSpec {
         public Builder maxLeakedBytes(long value) { maxLeakedBytes = value; return this; }
         public Builder requireMatch(boolean value) { requireMatch = value; return this; }
         public Builder timeoutSeconds(long value) { timeoutSeconds = value; return this; }
+        public Builder sampleBytes(long value) { sampleBytes = value; return this; }
         public Builder python(String value) { python = value; return this; }
         public Builder environment(String key, String value) { environment.put(key, value); return this; }
         public Builder environment(Map<String, String> values) { environment.putAll(values); return this; }

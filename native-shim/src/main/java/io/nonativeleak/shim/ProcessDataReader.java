@@ -1,6 +1,7 @@
 package io.nonativeleak.shim;
 
 import io.nonativeleak.shim.report.Counts;
+import io.nonativeleak.shim.report.Sampling;
 import io.nonativeleak.shim.report.TimelinePoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,6 +32,9 @@ final class ProcessDataReader {
     private static final int SHARDS = 64;
     private static final int ENTRY_SIZE = 24;
     private static final int TABLE_HEADER_SIZE = 16;
+    /** struct nnl_sampling_block (sampling.h): N, then the scaled-up matched count (fixed point) and bytes. */
+    private static final int SAMPLING_BLOCK = 0xb000;
+    private static final int SAMPLING_FIXED_POINT = 1024;
     private static final int RECORD_SITE = 1;
     private static final int RECORD_FRAME = 2;
     private static final int RECORD_PYTHON_FRAME = 3;
@@ -75,7 +79,7 @@ final class ProcessDataReader {
     record ProcessData(int pid, int sequence, int parentPid, long startNanos, int state, int end, int exitStatus,
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
                        Counts matched, long dropped, String executable, List<TimelinePoint> timeline,
-                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite,
+                       Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, Sampling sampling,
                        List<RunData> runs, Map<Integer, Map<Integer, Counts>> liveBySiteByRun,
                        Map<Integer, Map<Integer, Counts>> checkpoints, List<RawPhase> phases) {
         Counts live() {
@@ -134,23 +138,29 @@ final class ProcessDataReader {
             for (int i = 0; i < timelineCount; i++)
                 timeline.add(new TimelinePoint(h.getLong(timelineBase + 16 * i), h.getLong(timelineBase + 16 * i + 8),
                         h.getLong(RUNS_BLOCK + 8 + RUN_COUNTS_SIZE * MAX_RUNS + 8 * i)));
+            long sampleBytes = h.getLong(SAMPLING_BLOCK);
+            Sampling sampling = sampleBytes > 0 ? new Sampling(sampleBytes, matched) : null;
+            if (sampling != null)
+                matched = new Counts(Math.round((double) h.getLong(SAMPLING_BLOCK + 8) / SAMPLING_FIXED_POINT), h.getLong(SAMPLING_BLOCK + 16));
             List<RunData> runs = new ArrayList<>();
             int currentRun = Math.min(h.getInt(RUNS_BLOCK), MAX_RUNS);
             for (int k = 0; k < currentRun; k++) {
                 int at = RUNS_BLOCK + 8 + RUN_COUNTS_SIZE * k;
                 runs.add(new RunData(new Counts(h.getLong(at), h.getLong(at + 8)), h.getLong(at + 32)));
             }
-            Map<Integer, Counts> live = new HashMap<>();
+            Map<Integer, double[]> weighted = new HashMap<>();
             Map<Integer, Map<Integer, Counts>> liveByRun = new HashMap<>();
             for (int shard = 0; shard < SHARDS; shard++) {
                 long tableOffset = h.getLong(904 + 16 * shard);
-                if (tableOffset > 0) readTable(channel, tableOffset, live, liveByRun);
+                if (tableOffset > 0) readTable(channel, tableOffset, sampling, weighted, liveByRun);
             }
+            Map<Integer, Counts> live = new HashMap<>();
+            weighted.forEach((site, w) -> live.put(site, new Counts(Math.round(w[0]), Math.round(w[1]))));
             Log log = new Log();
             if (logUsed > 0) readLog(map(channel, logOffset, logUsed), log);
             return new ProcessData(pid, sequence, parentPid, start, state, end, exitStatus, python, pythonReason,
-                    measureStart, checkpoint, matched, dropped, executable, timeline, log.sites, live, runs, liveByRun,
-                    log.checkpoints, log.phases);
+                    measureStart, checkpoint, matched, dropped, executable, timeline, log.sites, live, sampling, runs,
+                    liveByRun, log.checkpoints, log.phases);
         }
     }
 
@@ -160,7 +170,9 @@ final class ProcessDataReader {
         return buffer;
     }
 
-    private static void readTable(FileChannel channel, long offset, Map<Integer, Counts> live,
+    /** Adds each live entry to its site: as one allocation, or, sampled, as the allocations it stands for; and,
+     *  unweighted (the gate never samples), to its site in the run it was made in. */
+    private static void readTable(FileChannel channel, long offset, Sampling sampling, Map<Integer, double[]> live,
                                   Map<Integer, Map<Integer, Counts>> liveByRun) throws IOException {
         if (offset + TABLE_HEADER_SIZE > channel.size()) return;
         long capacity = map(channel, offset, TABLE_HEADER_SIZE).getLong(0);
@@ -171,8 +183,11 @@ final class ProcessDataReader {
             if (address == 0 || address == 1) continue; // empty, deleted
             long size = entries.getLong(i * ENTRY_SIZE + 8);
             int site = entries.getInt(i * ENTRY_SIZE + 16);
+            double weight = sampling == null ? 1 : sampling.weight(size);
+            double[] sum = live.computeIfAbsent(site, k -> new double[2]);
+            sum[0] += weight;
+            sum[1] += weight * size;
             int run = entries.getInt(i * ENTRY_SIZE + 20);
-            live.merge(site, new Counts(1, size), Counts::plus);
             liveByRun.computeIfAbsent(run, r -> new HashMap<>()).merge(site, new Counts(1, size), Counts::plus);
         }
     }

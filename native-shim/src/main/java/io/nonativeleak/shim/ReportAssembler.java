@@ -18,6 +18,7 @@ import io.nonativeleak.shim.report.PythonStacks;
 import io.nonativeleak.shim.report.ReportText;
 import io.nonativeleak.shim.report.RunCounts;
 import io.nonativeleak.shim.report.RunReport;
+import io.nonativeleak.shim.report.Sampling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,6 +69,7 @@ final class ReportAssembler {
         Counts matched = Counts.NONE;
         Counts leaked = Counts.NONE;
         long dropped = 0;
+        Counts sampled = Counts.NONE;
         Map<String, LeakSite> sites = new LinkedHashMap<>();
         int runs = spec.runs();
         // With runs > 1: per measured run, what matched and leaked in it, and each site's share (by site key).
@@ -102,6 +104,7 @@ final class ReportAssembler {
             matched = matched.plus(p.matched());
             leaked = leaked.plus(processLeaked);
             dropped += p.dropped();
+            if (p.sampling() != null) sampled = sampled.plus(p.sampling().tracked());
             if (runs == 1) for (Map.Entry<Integer, Counts> live : p.liveBySite().entrySet()) addSite(sites, p, live.getKey(), live.getValue());
         }
         List<RunCounts> perRun = null;
@@ -162,7 +165,8 @@ final class ReportAssembler {
                 outcome, reason, exitCode, signal, ending.durationMillis(), matched, leaked, sorted, summaries,
                 root != null ? root.timeline() : List.of(), pythonStacks,
                 runner != null && "raised".equals(runner.status()) ? runner.error() : null,
-                stdout.toString(), stderr.toString(), perRun, root != null ? phases(root) : List.of());
+                stdout.toString(), stderr.toString(),
+                spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null, perRun, root != null ? phases(root) : List.of());
     }
 
     private boolean exceedsAllowance(Counts leaked) {

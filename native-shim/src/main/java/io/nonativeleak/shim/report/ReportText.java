@@ -25,6 +25,7 @@ public final class ReportText {
         out.append("  matched:  ").append(counts(report.matched())).append("; still live at the checkpoint: ")
                 .append(counts(report.leaked())).append('\n');
         if (report.runs() != null) out.append("  leaked per run: ").append(leakedPerRun(report.runs())).append('\n');
+        if (report.sampling() != null) out.append("  ").append(sampled(report.sampling())).append('\n');
         if (!report.pythonStacks().enabled()) out.append("  python stacks unavailable: ").append(report.pythonStacks().reason()).append('\n');
         if (report.error() != null) out.append("  fixture error:\n").append(indent(report.error().strip(), "    ")).append('\n');
         List<LeakSite> sites = report.sites();
@@ -69,6 +70,12 @@ public final class ReportText {
     public static String leakedPerRun(List<RunCounts> runs) {
         return runs.stream().map(r -> Long.toString(r.leaked().count())).collect(Collectors.joining(", ", "[", "] allocations ("))
                 + runs.stream().map(r -> Long.toString(r.leaked().bytes())).collect(Collectors.joining(", ", "[", "] bytes)"));
+    }
+
+    /** What a sampled run's numbers are: estimates from one tracked allocation per N bytes. */
+    public static String sampled(Sampling s) {
+        return "sampled:  one allocation per " + s.sampleBytes() + " bytes allocated on average (" + counts(s.tracked())
+                + " tracked); counts and bytes are estimates scaled back up";
     }
 
     public static String counts(Counts c) {

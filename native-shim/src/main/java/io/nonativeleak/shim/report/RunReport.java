@@ -27,6 +27,7 @@ import java.util.List;
  * @param error          the fixture's traceback, when it raised
  * @param stdout         the file holding the fixture's standard output
  * @param stderr         the file holding its standard error
+ * @param sampling       how a sampling discover run sampled (its counts are then estimates), or {@code null}
  * @param runs           with {@code runs} &gt; 1: each measured run's matched and leaked counts ({@code matched} and
  *                       {@code leaked} sum them); {@code null} otherwise
  * @param phases         the runner's phases on the timeline's clock: import, each warm-up, each measured run, each
@@ -34,7 +35,7 @@ import java.util.List;
  */
 @JsonPropertyOrder({"schemaVersion", "name", "fixture", "patterns", "ignore", "allowance", "outcome", "reason",
     "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline", "pythonStacks",
-    "error", "stdout", "stderr", "runs", "phases"})
+    "error", "stdout", "stderr", "sampling", "runs", "phases"})
 public record RunReport(
         int schemaVersion,
         String name,
@@ -56,6 +57,7 @@ public record RunReport(
         @JsonInclude(JsonInclude.Include.NON_NULL) String error,
         String stdout,
         String stderr,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Sampling sampling,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<RunCounts> runs,
         List<Phase> phases) {
 
@@ -64,6 +66,6 @@ public record RunReport(
     public RunReport withSites(List<LeakSite> replacement) {
         return new RunReport(schemaVersion, name, fixture, patterns, ignore, allowance, outcome, reason, exitCode,
                 signal, durationMillis, matched, leaked, replacement, processes, timeline, pythonStacks, error, stdout,
-                stderr, runs, phases);
+                stderr, sampling, runs, phases);
     }
 }
