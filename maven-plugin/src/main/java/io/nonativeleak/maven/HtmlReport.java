@@ -128,7 +128,8 @@ final class HtmlReport {
      */
     static void chart(StringBuilder h, RunReport r) {
         List<TimelinePoint> points = r.timeline() == null ? List.of() : r.timeline();
-        h.append("<h3>live matched bytes and resident memory, by phase</h3>\n");
+        h.append("<h3 title=\"Both climbing: a leak. RSS climbing alone: fragmentation, a cache, or memory the patterns do not watch.\">")
+                .append("live matched bytes (solid, left axis) and resident memory (dashed, right axis), by phase</h3>\n");
         if (points.isEmpty()) {
             h.append("<p class=\"muted no-timeline\">No timeline was recorded for this run.</p>\n");
             return;
@@ -191,9 +192,7 @@ final class HtmlReport {
             h.append("<polyline class=\"live-bytes\" points=\"").append(pts).append("\" fill=\"none\" stroke=\"").append(colour)
                     .append("\" stroke-width=\"2.5\" stroke-linejoin=\"round\"/>\n");
         }
-        h.append("</svg>\n<p class=\"muted legend\"><span style=\"color:").append(colour).append("\">&#9644; live matched bytes</span> (left axis)")
-                .append(maxRss > 0 ? " &nbsp; <span style=\"color:" + RSS_COLOUR + "\">&#9476; resident memory (RSS)</span> (right axis)" : "")
-                .append(". Both climbing: a leak. RSS climbing alone: fragmentation, a cache, or memory the patterns do not watch.</p>\n");
+        h.append("</svg>\n");
     }
 
     /** The report's phases, or one phase over the whole timeline for reports that have none. */

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nonativeleak.shim.testing.TestFixtures;
 import java.awt.image.BufferedImage;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -31,7 +33,12 @@ class HtmlChartPhasesBrowserTest {
         check.failOnLeak = false;
         check.warmup = 1;
         check.runs = 3;
-        check.fixtures = new ArrayList<>(List.of(Mojos.script(TestFixtures.script("leak.py").toString(), "200", "4096")));
+        // Pauses between the leaks give every run several samples of its own (one per sampling interval at most).
+        Path slowLeak = TestFixtures.directory().resolve("slow_leak.py");
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/slow_leak.py")) {
+            Files.copy(in, slowLeak, StandardCopyOption.REPLACE_EXISTING);
+        }
+        check.fixtures = new ArrayList<>(List.of(Mojos.script(slowLeak.toString(), "5")));
         check.execute();
         ReportMojo report = new ReportMojo();
         report.setLog(log);
@@ -55,7 +62,7 @@ class HtmlChartPhasesBrowserTest {
         assertThat(rss.find()).as("the resident-memory line").isTrue();
         assertThat(rss.group(1).trim().split("\\s+").length).isGreaterThanOrEqualTo(5);
         assertThat(dom).contains("<polyline class=\"live-bytes\"")
-                .contains("leaked per run</td><td><span class=\"leaked-per-run\">[200, 200, 200] allocations ([819200, 819200, 819200] bytes)")
+                .contains("leaked per run</td><td><span class=\"leaked-per-run\">[200, 200, 200] allocations ([200000, 200000, 200000] bytes)")
                 .contains("per run: [200, 200, 200]");
 
         Path shot = project.resolve("phases.png");
