@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "interpose.h"
+#include "nomatch.h"
 #include "output.h"
 #include "pattern.h"
 #include "pystack.h"
@@ -17,6 +18,8 @@
 NNL_EXPORT const char *nnl_version(void) { return NNL_SHIM_VERSION; }
 
 NNL_EXPORT int nnl_active(void) { return shim_active(); }
+
+NNL_EXPORT const char *nnl_inactive_reason(void) { return shim_inactive_reason(); }
 
 /* Checks a pattern without compiling it into any process's configuration: 0 when it is well
  * formed, else the 1-based position of the problem, with the reason in reason. */
@@ -43,6 +46,13 @@ NNL_EXPORT void nnl_python_boundary(uintptr_t code) { pystack_set_boundary(code)
 NNL_EXPORT void nnl_set_thread_name(const char *name) {
     nnl_in_shim++;
     tracker_set_thread_name(name);
+    nnl_in_shim--;
+}
+
+/* The runner is about to run its warm-ups (warmup > 0): matches are counted, never tracked. */
+NNL_EXPORT void nnl_begin_warmup(void) {
+    nnl_in_shim++;
+    nomatch_begin_warmup();
     nnl_in_shim--;
 }
 

@@ -8,8 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -42,6 +46,7 @@ static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real_underscore_exit)(int) __attribute__((noreturn));
 
 static int active;
+static int interposed; /* the process's malloc is ours: the shim was preloaded, not just loaded */
 static char run_dir[4096];
 
 /* ---- the static pool for calls made before dlsym has answered ---- */
@@ -86,14 +91,58 @@ static inline int resolved(void) {
     return real_free != NULL;
 }
 
+/* ---- room on the thread's stack ----
+ *
+ * Tracking an allocation (unwinding, symbol lookup, writing a site) needs some 10 KiB of stack on
+ * top of the caller's; a thread created with a small stack may not have it. Before that work the
+ * shim checks that the STACK_NEEDED bytes below the current frame are mapped and readable, with one
+ * process_vm_readv (which fails instead of faulting), and caches the range found good per thread:
+ * afterwards the check is two compares. Where the room is missing the allocation is not tracked
+ * and the loss counted (INCOMPLETE) rather than the thread crashed. */
+#define STACK_NEEDED (24u << 10)
+static __thread uintptr_t stack_good_low __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t stack_good_high __attribute__((tls_model("initial-exec")));
+static int stack_probe_unavailable; /* process_vm_readv refused (seccomp): assume there is room */
+
+static __attribute__((noinline)) int probe_stack(uintptr_t sp) {
+    if (stack_probe_unavailable) return 1;
+    static char scratch[4096]; /* what is read is not looked at: threads may share it */
+    struct iovec local[STACK_NEEDED / 4096], remote = {(void *)(sp - STACK_NEEDED), STACK_NEEDED};
+    for (unsigned i = 0; i < STACK_NEEDED / 4096; i++) local[i] = (struct iovec){scratch, sizeof scratch};
+    ssize_t n = process_vm_readv(getpid(), local, STACK_NEEDED / 4096, &remote, 1, 0);
+    if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
+        stack_probe_unavailable = 1;
+        return 1;
+    }
+    if (n != (ssize_t)STACK_NEEDED) return 0;
+    if (sp >= stack_good_low && sp - STACK_NEEDED <= stack_good_high) { /* touches the good range: extend it */
+        if (sp - STACK_NEEDED < stack_good_low) stack_good_low = sp - STACK_NEEDED;
+        if (sp > stack_good_high) stack_good_high = sp;
+    } else { /* another stack, or the first check */
+        stack_good_low = sp - STACK_NEEDED;
+        stack_good_high = sp;
+    }
+    return 1;
+}
+
+static inline int stack_has_room(void) {
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (likely(sp - STACK_NEEDED >= stack_good_low && sp <= stack_good_high)) return 1;
+    return probe_stack(sp);
+}
+
 /* ---- the hooks into the tracking core ---- */
 
 static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
     if (nnl_in_shim || !p || !sampling_takes(size)) return;
     int saved = errno;
     nnl_in_shim = 1;
-    const struct stack *stack = unwind_matching_stack(caller, caller_slot);
-    if (stack) tracker_record(p, size, stack);
+    if (likely(stack_has_room())) {
+        const struct stack *stack = unwind_matching_stack(caller, caller_slot);
+        if (stack) tracker_record(p, size, stack);
+    } else {
+        output_note_loss(NNL_LOSS_SMALL_STACK, 0);
+    }
     nnl_in_shim = 0;
     errno = saved;
 }
@@ -122,8 +171,12 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
     /* Sampling decides once per block, at its first allocation: a block that was not sampled stays
      * untracked when it grows, or every realloc would roll the dice again. */
     else if (q && (p ? !sampling_mean_bytes : sampling_takes(size))) {
-        const struct stack *stack = unwind_matching_stack(caller, caller_slot);
-        if (stack) tracker_record(q, size, stack);
+        if (likely(stack_has_room())) {
+            const struct stack *stack = unwind_matching_stack(caller, caller_slot);
+            if (stack) tracker_record(q, size, stack);
+        } else {
+            output_note_loss(NNL_LOSS_SMALL_STACK, 0);
+        }
     } else if (site && size) {
         tracker_moved(p, old_size, site); /* realloc failed: the old block is still there */
     }
@@ -263,9 +316,17 @@ static void fork_parent(void) {
     nnl_in_shim--;
 }
 
+/* Says in the data file whether allocations reach the shim at all (a discover run that saw nothing says why). */
+static void write_interposed(void) {
+    struct nnl_nomatch_block *block = output_nomatch();
+    if (block) atomic_store(&block->interposed, (uint32_t)interposed);
+}
+
 static void fork_child(void) {
     nnl_fork_unlock_all();
+    symbols_after_fork_child();
     tracker_after_fork_child(run_dir);
+    write_interposed();
     nnl_in_shim--;
 }
 
@@ -278,38 +339,62 @@ static void register_fork_locks(void) {
     arena_register_fork_lock();
 }
 
-static int read_file(const char *path, char *buffer, size_t size) {
+/* Why the shim is not active in this process (empty while it is). */
+static char inactive_reason[4608] = "LD_PRELOAD did not load it";
+
+/* The whole file at path, NUL-terminated, in fresh anonymous memory (no malloc, no size limit);
+ * NULL when it cannot be read. */
+static char *read_file(const char *path, size_t *size) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
+    if (fd < 0) return NULL;
+    struct stat st;
+    char *text = MAP_FAILED;
+    if (fstat(fd, &st) == 0)
+        text = mmap(NULL, (size_t)st.st_size + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     size_t used = 0;
     ssize_t n;
-    while (used + 1 < size && (n = read(fd, buffer + used, size - 1 - used)) > 0) used += (size_t)n;
+    while (text != MAP_FAILED && used < (size_t)st.st_size && (n = read(fd, text + used, (size_t)st.st_size - used)) > 0)
+        used += (size_t)n;
     close(fd);
-    buffer[used] = '\0';
-    return 0;
+    if (text == MAP_FAILED) return NULL;
+    text[used] = '\0';
+    *size = (size_t)st.st_size + 1;
+    return text;
 }
 
 /* <run dir>/patterns holds one pattern per line: "pattern <text>" or "ignore <text>". */
 static int load_patterns(void) {
-    static char text[64 << 10];
     char path[4200];
     strcpy(path, run_dir);
     strcat(path, "/patterns");
-    if (read_file(path, text, sizeof text) != 0) return 0; /* no file: no pattern, track everything */
-    for (char *line = text, *next; line && *line; line = next) {
+    size_t size;
+    char *text = read_file(path, &size);
+    if (!text) return access(path, F_OK) == 0 ? -1 : 0; /* no file: no pattern, track everything */
+    int status = 0, number = 0;
+    for (char *line = text, *next; status == 0 && line && *line; line = next) {
         next = strchr(line, '\n');
         if (next) *next++ = '\0';
+        number++;
         struct pattern_error error;
-        if (strncmp(line, "pattern ", 8) == 0 && unwind_add_pattern(line + 8, 0, &error) != 0) return -1;
-        if (strncmp(line, "ignore ", 7) == 0 && unwind_add_pattern(line + 7, 1, &error) != 0) return -1;
+        int ignore = strncmp(line, "ignore ", 7) == 0;
+        if ((ignore || strncmp(line, "pattern ", 8) == 0) && unwind_add_pattern(line + (ignore ? 7 : 8), ignore, &error) != 0) {
+            snprintf(inactive_reason, sizeof inactive_reason, "line %d of %s, position %d: %s", number, path,
+                     error.position, error.reason);
+            status = -1;
+        }
     }
-    return 0;
+    munmap(text, size);
+    return status;
 }
 
 __attribute__((constructor)) static void shim_start(void) {
     resolved();
     const char *dir = getenv("NONATIVELEAK_RUN_DIR");
-    if (!dir || !*dir || strlen(dir) >= sizeof run_dir) return; /* not under a run: stay dormant */
+    if (!dir || !*dir) return; /* not under a run: stay dormant */
+    if (strlen(dir) >= sizeof run_dir) {
+        strcpy(inactive_reason, "NONATIVELEAK_RUN_DIR is longer than 4095 bytes");
+        return;
+    }
     nnl_in_shim++;
     strcpy(run_dir, dir);
     const char *await = getenv("NONATIVELEAK_AWAIT_RUNNER");
@@ -323,10 +408,17 @@ __attribute__((constructor)) static void shim_start(void) {
     unwind_init();
     char reason[256] = "";
     if (!waiting) pystack_enable_if_verified(getenv("NONATIVELEAK_PYTHON_VERIFIED"), reason, sizeof reason);
-    if (load_patterns() == 0 && tracker_start(run_dir, waiting) == 0) {
+    if (load_patterns() != 0) {
+        /* its reason is set */
+    } else if (tracker_start(run_dir, waiting) != 0) {
+        snprintf(inactive_reason, sizeof inactive_reason, "%s", output_open_error());
+    } else {
         tracker_set_python_status(pystack_enabled() ? NNL_PYTHON_ENABLED : NNL_PYTHON_UNAVAILABLE, reason);
+        interposed = symbols_in_shim((uintptr_t)dlsym(RTLD_DEFAULT, "malloc"));
+        write_interposed();
         pthread_atfork(fork_prepare, fork_parent, fork_child);
         active = 1;
+        inactive_reason[0] = '\0';
     }
     nnl_in_shim--;
 }
@@ -337,3 +429,5 @@ __attribute__((destructor)) static void shim_stop(void) {
 }
 
 int shim_active(void) { return active; }
+
+const char *shim_inactive_reason(void) { return inactive_reason; }

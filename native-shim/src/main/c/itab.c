@@ -44,7 +44,16 @@ void *itab_insert(struct itab *table, void *entry, itab_equals equals, const voi
     }
     if (!slots || (table->count + 1) * 2 > slots->mask + 1) {
         /* Grow into a fresh array; readers of the old one still see every entry it had. */
-        struct itab_slots *grown = new_slots(slots ? (slots->mask + 1) * 2 : 256);
+        struct itab_slots *grown;
+        if (!slots && table->spare) {
+            /* A reader still scanning the dropped array finds empty slots or new entries: both
+             * are answers it could have got anyway, and the mask it read stays right. */
+            grown = table->spare;
+            table->spare = NULL;
+            for (uint64_t i = 0; i <= grown->mask; i++) atomic_store_explicit(&grown->entry[i], NULL, memory_order_relaxed);
+        } else {
+            grown = new_slots(slots ? (slots->mask + 1) * 2 : 256);
+        }
         if (!grown) {
             nnl_lock_release(&table->lock);
             return NULL;
@@ -64,7 +73,8 @@ void *itab_insert(struct itab *table, void *entry, itab_equals equals, const voi
 
 void itab_clear(struct itab *table) {
     nnl_lock_acquire(&table->lock);
-    atomic_store_explicit(&table->slots, NULL, memory_order_release);
+    struct itab_slots *dropped = atomic_exchange_explicit(&table->slots, NULL, memory_order_acq_rel);
+    if (dropped) table->spare = dropped;
     table->count = 0;
     nnl_lock_release(&table->lock);
 }

@@ -14,6 +14,7 @@ struct itab {
     _Atomic(struct itab_slots *) slots;
     nnl_lock lock;
     uint64_t count;
+    struct itab_slots *spare; /* the array dropped by the last clear, reused by the next insert */
 };
 
 typedef int (*itab_equals)(const void *entry, const void *key);
@@ -23,7 +24,8 @@ void *itab_find(struct itab *table, uint64_t hash, itab_equals equals, const voi
 /* Publishes entry (whose first field is its hash) unless an equal one exists; returns the one in
  * the table, or NULL when memory ran out. */
 void *itab_insert(struct itab *table, void *entry, itab_equals equals, const void *key);
-/* Forgets every entry (they stay valid for readers still holding them). */
+/* Forgets every entry (they stay valid for readers still holding them). A table cleared again and
+ * again (after each dlclose) reuses its array instead of taking a new one each time. */
 void itab_clear(struct itab *table);
 uint64_t itab_count(struct itab *table);
 void itab_register_fork_lock(struct itab *table);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,15 +22,44 @@ _Static_assert(offsetof(struct nnl_file_header, python_reason) == 648, "file lay
 _Static_assert(offsetof(struct nnl_file_header, shards) == 904, "file layout");
 _Static_assert(offsetof(struct nnl_file_header, timeline) == 904 + 16 * NNL_SHARDS, "file layout");
 _Static_assert(sizeof(struct nnl_file_header) <= NNL_HEADER_SIZE, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, warmup_matched_count) == 8, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_cache) == 24, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_cached_blocks) == 32, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_module) == 56, "file layout");
+_Static_assert(offsetof(struct nnl_nomatch_block, numpy_user_new_seen) == 312, "file layout");
 _Static_assert(sizeof(struct nnl_live_entry) == 24, "file layout");
 _Static_assert(sizeof(struct nnl_file_header) <= NNL_RUNS_BLOCK_OFFSET, "file layout");
 _Static_assert(NNL_RUNS_BLOCK_OFFSET + sizeof(struct nnl_runs_block) <= 0x8000, "the runs block ends at 0x7fff");
 _Static_assert(offsetof(struct nnl_runs_block, runs) == 8 && sizeof(struct nnl_run_counts) == 40, "file layout");
 _Static_assert(offsetof(struct nnl_runs_block, timeline_rss) == 8 + 40 * NNL_MAX_RUNS, "file layout");
 
+_Static_assert(NNL_RESOURCES_OFFSET >= sizeof(struct nnl_file_header), "file layout");
+_Static_assert(NNL_RESOURCES_OFFSET + sizeof(struct nnl_resources) <= 0x5000, "file layout: 0x4000-0x4fff");
+_Static_assert(offsetof(struct nnl_resources, lost) == 32, "file layout");
+_Static_assert(offsetof(struct nnl_resources, log_segments) == 32 + 8 * NNL_LOSS_REASONS, "file layout");
+_Static_assert(NNL_LOG_SEGMENT_SIZE % 4096 == 0, "log segments are whole pages");
+_Static_assert(NNL_LOG_SEGMENT_SIZE >= 4096 * 4, "a record (at most ~5 KiB) fits in any segment");
+
+/* Every extent of the file this process mapped, so that a forked child can unmap its parent's. */
+#define NNL_MAX_EXTENTS 4096
+
+struct extent {
+    void *address;
+    uint64_t bytes;
+};
+
 static struct nnl_file_header *header;
-static char *mapping;
-static _Atomic uint64_t table_used;
+static struct nnl_resources *resources;
+static char path[4096];
+static char open_error[4608];
+static struct extent extents[NNL_MAX_EXTENTS];
+static unsigned extent_count;
+static char *log_segment[NNL_LOG_SEGMENTS]; /* where each segment is mapped; NULL: not yet */
+static uint64_t table_bytes;
+/* Held while the file grows: extents are handed out in file order. Registered after the tracker's
+ * shard locks (rehash grows the file with a shard lock held). */
+static nnl_lock space_lock;
+static nnl_lock segment_lock; /* taken before space_lock: two threads do not both allocate a segment */
 static nnl_lock timeline_lock;
 /* /proc/self/statm, opened with the file: the timeline reads RSS with one pread, never allocating. */
 static int statm_fd = -1;
@@ -41,35 +71,110 @@ static uint64_t monotonic_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int create_exclusive(const char *dir, char *path, size_t path_size) {
+void output_note_loss(enum nnl_loss reason, int error) {
+    if (!resources) return;
+    uint64_t none = 0;
+    if (atomic_compare_exchange_strong(&resources->incomplete_since_ns, &none, monotonic_ns())) {
+        atomic_store(&resources->incomplete_errno, error);
+        atomic_store(&resources->incomplete_reason, (uint32_t)reason);
+    }
+    atomic_fetch_add_explicit(&resources->lost[reason], 1, memory_order_relaxed);
+}
+
+/* Would a file of end bytes pass RLIMIT_FSIZE? Checked before every growth: the kernel answers
+ * with SIGXFSZ, which kills the process even when blocked (it stays pending). */
+static int beyond_size_limit(uint64_t end) {
+    struct rlimit limit;
+    return getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && end > limit.rlim_cur;
+}
+
+/* Allocates [offset, offset + bytes) of the file on disk: afterwards no write into it can fault. */
+static int allocate_on_disk(int fd, uint64_t offset, uint64_t bytes) {
+    if (fallocate(fd, 0, (off_t)offset, (off_t)bytes) == 0) return 0;
+    if (errno != EOPNOTSUPP) return -1;
+    static const char zeros[4096]; /* a file system without fallocate: write the blocks */
+    for (uint64_t at = offset; at < offset + bytes; at += sizeof zeros)
+        if (pwrite(fd, zeros, sizeof zeros, (off_t)at) != (ssize_t)sizeof zeros) return -1;
+    return 0;
+}
+
+/* Grows the file by bytes (a multiple of the page size) at offset and maps them; NULL on failure,
+ * with the reason in *reason and *error. The file is reopened by path for each growth: the
+ * process may close or reuse any descriptor we kept. */
+static void *grow_and_map(uint64_t offset, uint64_t bytes, enum nnl_loss *reason, int *error) {
+    *error = 0;
+    if (extent_count == NNL_MAX_EXTENTS) {
+        *reason = NNL_LOSS_MAPPINGS;
+        return NULL;
+    }
+    if (beyond_size_limit(offset + bytes)) {
+        *reason = NNL_LOSS_FILE_SIZE_LIMIT;
+        return NULL;
+    }
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0 || allocate_on_disk(fd, offset, bytes) != 0) {
+        *reason = NNL_LOSS_FILE_GROW;
+        *error = errno;
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)offset);
+    *error = errno;
+    close(fd);
+    if (map == MAP_FAILED) {
+        *reason = NNL_LOSS_ADDRESS_SPACE;
+        return NULL;
+    }
+    extents[extent_count].address = map;
+    extents[extent_count].bytes = bytes;
+    extent_count++;
+    return map;
+}
+
+/* The next bytes of the file, mapped; NULL with the loss counted. */
+static void *space_alloc(uint64_t bytes, uint64_t *offset) {
+    nnl_lock_acquire(&space_lock);
+    uint64_t used = atomic_load_explicit(&resources->space_used, memory_order_relaxed);
+    enum nnl_loss reason;
+    int error;
+    void *map = grow_and_map(NNL_HEADER_SIZE + used, bytes, &reason, &error);
+    if (map) {
+        *offset = NNL_HEADER_SIZE + used;
+        atomic_store_explicit(&resources->space_used, used + bytes, memory_order_release);
+    }
+    nnl_lock_release(&space_lock);
+    if (!map) output_note_loss(reason, error);
+    return map;
+}
+
+static int create_exclusive(const char *dir) {
     int pid = getpid();
     for (int attempt = 0; attempt < 1000; attempt++) {
-        snprintf(path, path_size, "%s/proc-%d-%d.nnl", dir, pid, attempt);
+        snprintf(path, sizeof path, "%s/proc-%d-%d.nnl", dir, pid, attempt);
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0) return fd;
+        if (fd >= 0 || errno != EEXIST) return fd;
     }
     return -1;
 }
 
 int output_open(const char *dir, int parent_pid) {
-    char path[4096];
-    int fd = create_exclusive(dir, path, sizeof path);
-    if (fd < 0) return -1;
-    uint64_t total = NNL_HEADER_SIZE + NNL_TABLE_REGION_SIZE + NNL_LOG_REGION_SIZE;
-    /* A sparse file: only the pages the process touches take memory or disk. */
-    if (ftruncate(fd, (off_t)total) != 0) {
-        close(fd);
-        unlink(path);
+    int fd = create_exclusive(dir);
+    if (fd < 0) {
+        snprintf(open_error, sizeof open_error, "cannot create its data file in %s: %s", dir, strerror(errno));
         return -1;
     }
-    void *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
     close(fd);
-    if (map == MAP_FAILED) {
+    enum nnl_loss reason;
+    int error;
+    void *map = grow_and_map(0, NNL_HEADER_SIZE, &reason, &error);
+    if (!map) {
+        snprintf(open_error, sizeof open_error, "cannot allocate its data file %s: %s", path,
+                 reason == NNL_LOSS_FILE_SIZE_LIMIT ? "the file-size limit (ulimit -f) is below 64 KiB" : strerror(error));
         unlink(path);
         return -1;
     }
-    mapping = map;
     header = map;
+    resources = (struct nnl_resources *)((char *)map + NNL_RESOURCES_OFFSET);
     header->version = 1;
     header->header_size = NNL_HEADER_SIZE;
     header->pid = getpid();
@@ -77,12 +182,14 @@ int output_open(const char *dir, int parent_pid) {
     header->start_ns = monotonic_ns();
     header->table_region_offset = NNL_HEADER_SIZE;
     header->table_region_size = NNL_TABLE_REGION_SIZE;
-    header->log_region_offset = NNL_HEADER_SIZE + NNL_TABLE_REGION_SIZE;
+    header->log_region_offset = 0;
     header->log_region_size = NNL_LOG_REGION_SIZE;
     header->timeline_interval_millis = 10;
+    resources->log_segment_size = NNL_LOG_SEGMENT_SIZE;
+    resources->log_segment_count = NNL_LOG_SEGMENTS;
     ssize_t n = readlink("/proc/self/exe", header->executable, sizeof header->executable - 1);
     if (n < 0) header->executable[0] = '\0';
-    atomic_store(&table_used, 0);
+    table_bytes = 0;
     statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
     page_size = (uint64_t)sysconf(_SC_PAGESIZE);
     /* The magic goes last: a reader never sees a half-initialised header as valid. */
@@ -91,9 +198,15 @@ int output_open(const char *dir, int parent_pid) {
     return 0;
 }
 
+const char *output_open_error(void) { return open_error; }
+
 struct nnl_file_header *output_header(void) { return header; }
 
-struct nnl_runs_block *output_runs(void) { return header ? (struct nnl_runs_block *)(mapping + NNL_RUNS_BLOCK_OFFSET) : NULL; }
+struct nnl_nomatch_block *output_nomatch(void) {
+    return header ? (struct nnl_nomatch_block *)((char *)header + NNL_NOMATCH_OFFSET) : NULL;
+}
+
+struct nnl_runs_block *output_runs(void) { return header ? (struct nnl_runs_block *)((char *)header + NNL_RUNS_BLOCK_OFFSET) : NULL; }
 
 /* Resident bytes from statm's second field; 0 when it cannot be read. Called inside malloc: errno kept. */
 static uint64_t rss_bytes(void) {
@@ -112,11 +225,23 @@ static uint64_t rss_bytes(void) {
 }
 
 void *output_table_alloc(uint64_t bytes, uint64_t *offset) {
+    if (!header) return NULL;
     bytes = (bytes + 4095) & ~4095ull;
-    uint64_t start = atomic_fetch_add(&table_used, bytes);
-    if (!header || start + bytes > NNL_TABLE_REGION_SIZE) return NULL;
-    *offset = NNL_HEADER_SIZE + start;
-    return mapping + *offset;
+    nnl_lock_acquire(&space_lock);
+    int full = table_bytes + bytes > NNL_TABLE_REGION_SIZE;
+    if (!full) table_bytes += bytes;
+    nnl_lock_release(&space_lock);
+    if (full) {
+        output_note_loss(NNL_LOSS_TABLE_LIMIT, 0);
+        return NULL;
+    }
+    void *table = space_alloc(bytes, offset);
+    if (!table) {
+        nnl_lock_acquire(&space_lock);
+        table_bytes -= bytes;
+        nnl_lock_release(&space_lock);
+    }
+    return table;
 }
 
 void output_table_release(void *table, uint64_t bytes) {
@@ -124,14 +249,65 @@ void output_table_release(void *table, uint64_t bytes) {
     madvise(table, bytes, MADV_REMOVE); /* best effort: a file system without hole punching keeps them */
 }
 
+int output_table_reuse(uint64_t offset, uint64_t bytes) {
+    bytes = (bytes + 4095) & ~4095ull;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0 && allocate_on_disk(fd, offset, bytes) == 0) {
+        close(fd);
+        return 0;
+    }
+    int error = errno;
+    if (fd >= 0) close(fd);
+    output_note_loss(NNL_LOSS_FILE_GROW, error);
+    return -1;
+}
+
+/* Segment index of the log, mapped (allocated on first use); NULL when the file cannot grow. */
+static char *segment(uint64_t index) {
+    if (index >= NNL_LOG_SEGMENTS) return NULL;
+    char *s = __atomic_load_n(&log_segment[index], __ATOMIC_ACQUIRE);
+    if (s) return s;
+    nnl_lock_acquire(&segment_lock);
+    s = log_segment[index];
+    uint64_t offset;
+    if (!s && (s = space_alloc(nnl_log_segment_size(index), &offset))) {
+        atomic_store_explicit(&resources->log_segments[index], offset, memory_order_release);
+        __atomic_store_n(&log_segment[index], s, __ATOMIC_RELEASE);
+    }
+    nnl_lock_release(&segment_lock);
+    return s;
+}
+
+static void pad(uint64_t start, uint64_t length) {
+    uint64_t k = nnl_log_segment_of(start);
+    char *s = segment(k);
+    if (!s) return;
+    struct nnl_record_header *record = (struct nnl_record_header *)(s + (start - nnl_log_segment_start(k)));
+    record->length = (uint32_t)length;
+    atomic_store_explicit(&record->type, NNL_RECORD_PADDING, memory_order_release);
+}
+
 void *output_reserve_record(uint32_t payload_bytes, struct nnl_record_header **record) {
     if (!header) return NULL;
     uint64_t length = (sizeof(struct nnl_record_header) + payload_bytes + 7) & ~7ull;
-    uint64_t start = atomic_fetch_add(&header->log_used, length);
-    if (start + length + sizeof(struct nnl_record_header) > NNL_LOG_REGION_SIZE) return NULL;
-    *record = (struct nnl_record_header *)(mapping + header->log_region_offset + start);
-    (*record)->length = (uint32_t)length;
-    return *record + 1;
+    for (;;) {
+        uint64_t start = atomic_fetch_add(&header->log_used, length);
+        if (start + length > NNL_LOG_REGION_SIZE) {
+            output_note_loss(NNL_LOSS_LOG_LIMIT, 0);
+            return NULL;
+        }
+        uint64_t k = nnl_log_segment_of(start), boundary = nnl_log_segment_start(k + 1);
+        if (start + length > boundary) { /* records never cross segments: pad both parts, try again */
+            pad(start, boundary - start);
+            pad(boundary, start + length - boundary);
+            continue;
+        }
+        char *s = segment(k);
+        if (!s) return NULL; /* the loss is counted */
+        *record = (struct nnl_record_header *)(s + (start - nnl_log_segment_start(k)));
+        (*record)->length = (uint32_t)length;
+        return *record + 1;
+    }
 }
 
 void output_commit_record(struct nnl_record_header *record, uint32_t type) {
@@ -169,13 +345,19 @@ void output_timeline_add(uint64_t t_millis, uint64_t live_bytes) {
 }
 
 void output_forget_after_fork(void) {
-    /* The parent's mapping stays valid in the child, but it is the parent's record: drop it
-     * without touching its contents. */
-    if (mapping) munmap(mapping, NNL_HEADER_SIZE + NNL_TABLE_REGION_SIZE + NNL_LOG_REGION_SIZE);
-    mapping = NULL;
+    /* The parent's mappings stay valid in the child, but they are the parent's record: drop them
+     * without touching their contents. */
+    for (unsigned i = 0; i < extent_count; i++) munmap(extents[i].address, extents[i].bytes);
+    extent_count = 0;
+    memset(log_segment, 0, sizeof log_segment);
     header = NULL;
+    resources = NULL;
     if (statm_fd >= 0) close(statm_fd); /* it is the parent's /proc entry */
     statm_fd = -1;
 }
 
-void output_register_fork_locks(void) { nnl_register_fork_lock(&timeline_lock); }
+void output_register_fork_locks(void) {
+    nnl_register_fork_lock(&timeline_lock);
+    nnl_register_fork_lock(&segment_lock);
+    nnl_register_fork_lock(&space_lock);
+}

@@ -56,11 +56,20 @@ int glob_matches(const char *glob, const char *text) {
     return *glob == '\0';
 }
 
+static int name_accepts(const struct alternative *alt, const char *name) {
+    return alt->kind == ALT_SYMBOL ? strcmp(alt->text, name) == 0 : glob_matches(alt->text, name);
+}
+
 static int alternative_accepts(const struct alternative *alt, const struct frame_view *frame) {
     switch (alt->kind) {
     case ALT_ANY: return 1;
-    case ALT_SYMBOL: return frame->symbol && strcmp(alt->text, frame->symbol) == 0;
-    case ALT_SYMBOL_GLOB: return frame->symbol && glob_matches(alt->text, frame->symbol);
+    case ALT_SYMBOL:
+    case ALT_SYMBOL_GLOB:
+        if (!frame->symbol) return 0;
+        if (name_accepts(alt, frame->symbol)) return 1;
+        for (int i = 0; i < frame->alias_count; i++)
+            if (name_accepts(alt, frame->aliases[i])) return 1;
+        return 0;
     case ALT_MODULE_GLOB: return frame->module && glob_matches(alt->text, frame->module);
     }
     return 0;
@@ -102,6 +111,20 @@ int pattern_starts_with_wildcard(const struct pattern *p) {
 
 int pattern_may_start_with(const struct pattern *p, const struct frame_view *frame) {
     return pattern_starts_with_wildcard(p) || matcher_accepts(&p->matchers[0], frame);
+}
+
+void pattern_named_frames(const struct pattern *p,
+                          void (*visit)(void *context, int matcher, const char *text, int glob, int module),
+                          void *context) {
+    for (int i = 0; i < p->matcher_count; i++) {
+        const struct matcher *m = &p->matchers[i];
+        int any = m->kind != MATCH_FRAME;
+        for (int a = 0; !any && a < m->alternative_count; a++) any = m->alternatives[a].kind == ALT_ANY;
+        for (int a = 0; !any && a < m->alternative_count; a++) {
+            const struct alternative *alt = &m->alternatives[a];
+            visit(context, i, alt->text, alt->kind != ALT_SYMBOL, alt->kind == ALT_MODULE_GLOB);
+        }
+    }
 }
 
 /* ---- parsing ---- */

@@ -3,11 +3,15 @@
 #ifndef NNL_PATTERN_H
 #define NNL_PATTERN_H
 
-/* One frame as the matcher sees it: its symbol (NULL when no symbol honestly covers the address)
- * and the basename of its module file (NULL when the address is in no known module). */
+/* One frame as the matcher sees it: its symbol (NULL when no symbol honestly covers the address),
+ * the basename of its module file (NULL when the address is in no known module), and the other
+ * names of the symbol's address (aliases such as __strdup for strdup): a name or glob matcher
+ * accepts the frame when the symbol or any alias matches. */
 struct frame_view {
     const char *symbol;
     const char *module;
+    const char *const *aliases;
+    int alias_count;
 };
 
 struct pattern;
@@ -29,6 +33,13 @@ int pattern_may_start_with(const struct pattern *pattern, const struct frame_vie
 
 /* True when the first matcher is "*" or "...": then frame 0 alone never rules a stack out. */
 int pattern_starts_with_wildcard(const struct pattern *pattern);
+
+/* The named frames of a pattern, for explaining a pattern that matched nothing: calls visit once per
+ * alternative of each frame matcher that names something (module: an obj: glob; glob: a symbol glob;
+ * else an exact symbol name). Matchers that accept any frame ("*", "...", an alternative "*") are skipped. */
+void pattern_named_frames(const struct pattern *pattern,
+                          void (*visit)(void *context, int matcher, const char *text, int glob, int module),
+                          void *context);
 
 /* glob: '*' any run, '?' one character, '\' escapes the next character. */
 int glob_matches(const char *glob, const char *text);

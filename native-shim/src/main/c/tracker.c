@@ -10,13 +10,15 @@
 #include "arena.h"
 #include "common.h"
 #include "itab.h"
+#include "nomatch.h"
 #include "output.h"
 #include "pystack.h"
 #include "sampling.h"
 #include "symbols.h"
 
 enum { EMPTY = 0, DELETED = 1 };
-#define MIN_CAPACITY 1024
+/* A first table is one page: every process pays it for each of the 64 shards, on disk. */
+#define MIN_CAPACITY 128
 #define MAX_SYMBOL 1024
 #define MAX_MODULE 255
 #define MAX_FILE 1024
@@ -107,6 +109,7 @@ static int rehash(struct shard *s) {
     uint64_t offset;
     struct nnl_table_header *table;
     if (s->spare && s->spare_capacity == capacity) {
+        if (output_table_reuse(s->spare_offset, bytes) != 0) return -1; /* its disk space was given back */
         table = s->spare;
         offset = s->spare_offset;
         s->spare = NULL;
@@ -409,7 +412,10 @@ static uint32_t site_id_for(const struct stack *stack) {
     if (found) return found->id;
 
     struct site *site = arena_alloc(sizeof *site + sizeof(struct py_ref) * n);
-    if (!site) return UINT32_MAX;
+    if (!site) {
+        output_note_loss(NNL_LOSS_MEMORY, 0);
+        return UINT32_MAX;
+    }
     site->hash = hash;
     site->id = atomic_fetch_add(&next_site_id, 1);
     site->stack = stack;
@@ -424,6 +430,10 @@ static uint32_t site_id_for(const struct stack *stack) {
 }
 
 void tracker_record(void *address, size_t size, const struct stack *stack) {
+    if (unlikely(atomic_load_explicit(&nomatch_counting_warmup, memory_order_relaxed))) {
+        nomatch_count_warmup(size); /* warm-up: counted for a NO_MATCH that says why, never judged */
+        return;
+    }
     struct nnl_file_header *h = output_header();
     if (!h) return;
     atomic_fetch_add_explicit(&h->matched_count, 1, memory_order_relaxed);
@@ -454,6 +464,7 @@ void tracker_moved(void *address, size_t size, uint32_t site_plus_one) {
 /* ---- phases ---- */
 
 static void begin(struct nnl_file_header *h) {
+    atomic_store(&nomatch_counting_warmup, 0);
     uint64_t now = now_ns(CLOCK_MONOTONIC);
     atomic_store(&next_sample_millis, 0);
     atomic_store(&h->measure_start_ns, now);
@@ -510,20 +521,27 @@ static void write_checkpoint(uint32_t run) {
         }
         nnl_lock_release(&s->lock);
     }
-    struct nnl_record_header *record;
-    char *at = output_reserve_record(8 + 24 * with_leaks, &record);
-    if (at) {
+    /* In records of at most NNL_CHECKPOINT_RECORD_SITES sites: a record fits in any log segment. An
+     * empty checkpoint still writes one record, so the reader knows it was taken. */
+    uint32_t site = 0, written = 0; /* with_leaks > 0 only when sums were mapped */
+    do {
+        uint32_t n = with_leaks - written < NNL_CHECKPOINT_RECORD_SITES ? with_leaks - written : NNL_CHECKPOINT_RECORD_SITES;
+        struct nnl_record_header *record;
+        char *at = output_reserve_record(8 + 24 * n, &record);
+        if (!at) break;
         at = put(at, &run, 4);
-        at = put(at, &with_leaks, 4);
-        for (uint32_t site = 0; sums && site < sites_now; site++) {
+        at = put(at, &n, 4);
+        for (uint32_t k = 0; k < n; site++) {
             if (!sums[2 * site]) continue;
             uint32_t zero = 0;
             at = put(at, &site, 4);
             at = put(at, &zero, 4);
             at = put(at, &sums[2 * site], 16);
+            k++;
         }
         output_commit_record(record, NNL_RECORD_CHECKPOINT);
-    }
+        written += n;
+    } while (written < with_leaks);
     if (sums) munmap(sums, bytes);
     struct nnl_run_counts *counts = &r->runs[run - 1];
     counts->leaked_count = count;
@@ -547,6 +565,7 @@ void tracker_checkpoint(void) {
     if (!h || atomic_load(&h->state) != NNL_STATE_TRACKING) return;
     /* From here on the table is frozen: it is the checkpoint the verdict is taken on. */
     atomic_store(&tracker_recording, 0);
+    nomatch_at_checkpoint(atomic_load(&h->matched_count) == 0);
     uint32_t run = atomic_load(&current_run);
     if (run) write_checkpoint(run);
     atomic_store(&next_sample_millis, 0);
@@ -595,6 +614,7 @@ void tracker_set_python_status(int status, const char *reason) {
 
 void tracker_after_fork_child(const char *dir) {
     atomic_store(&tracker_recording, 0);
+    atomic_store(&nomatch_counting_warmup, 0);
     atomic_store(&current_run, 0);
     output_forget_after_fork();
     memset(shards, 0, sizeof shards);

@@ -8,18 +8,19 @@
 #include "arena.h"
 #include "common.h"
 #include "itab.h"
+#include "output.h"
 #include "symbols.h"
 
-#define MAX_PATTERNS 256
 /* Room for the shim's own frames and the allocator wrappers above the 64 matched frames. */
 #define RAW_DEPTH (NNL_MAX_FRAMES + 16)
 #define PREFILTER_SLOTS 8192
 enum { PREFILTER_REJECT = 1, PREFILTER_UNWIND = 2 };
 
-static struct pattern *patterns[MAX_PATTERNS];
-static int pattern_count;
-static struct pattern *ignores[MAX_PATTERNS];
-static int ignore_count;
+/* Grown in the arena as patterns are added (at start-up only): there is no limit on their number. */
+static struct pattern **patterns;
+static int pattern_count, pattern_capacity;
+static struct pattern **ignores;
+static int ignore_count, ignore_capacity;
 /* True when every pattern names its frame 0: then the caller's address alone can rule a stack out. */
 static int prefilter_enabled;
 static struct itab stacks;
@@ -77,14 +78,26 @@ void unwind_init(void) {
     shapes_enabled = pthread_key_create(&shape_table_key, retire_shape_table) == 0;
 }
 
+static int make_room(struct pattern ***list, int count, int *capacity) {
+    if (count < *capacity) return 0;
+    int grown = *capacity ? *capacity * 2 : 16;
+    struct pattern **copy = arena_alloc(sizeof *copy * (size_t)grown);
+    if (!copy) return -1;
+    if (count) memcpy(copy, *list, sizeof *copy * (size_t)count);
+    *list = copy; /* the old array stays in the arena: patterns are few and added once */
+    *capacity = grown;
+    return 0;
+}
+
 int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error) {
-    if ((ignore ? ignore_count : pattern_count) == MAX_PATTERNS) {
-        error->position = 1;
-        strcpy(error->reason, "too many patterns (at most 256)");
-        return -1;
-    }
     struct pattern *p = pattern_compile(text, error);
     if (!p) return -1;
+    if (make_room(ignore ? &ignores : &patterns, ignore ? ignore_count : pattern_count,
+                  ignore ? &ignore_capacity : &pattern_capacity) != 0) {
+        error->position = 1;
+        strcpy(error->reason, "out of memory for the patterns");
+        return -1;
+    }
     if (ignore) {
         ignores[ignore_count++] = p;
     } else {
@@ -98,8 +111,11 @@ int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error
 
 int unwind_pattern_count(void) { return pattern_count; }
 
+const struct pattern *unwind_pattern(int index) { return patterns[index]; }
+
 static struct frame_view view_of(const struct frame_symbol *fs) {
-    struct frame_view view = {fs ? fs->symbol : NULL, fs && fs->module ? fs->module->name : NULL};
+    struct frame_view view = {fs ? fs->symbol : NULL, fs && fs->module ? fs->module->name : NULL,
+                              fs ? fs->aliases : NULL, fs ? fs->alias_count : 0};
     return view;
 }
 
@@ -143,7 +159,10 @@ static int verdict_for(const struct frame_view *views, int n) {
 
 static const struct stack *classify(const uintptr_t *frames, int count, uint64_t hash) {
     struct stack *s = arena_alloc(sizeof *s + sizeof(uintptr_t) * count);
-    if (!s) return NULL;
+    if (!s) {
+        output_note_loss(NNL_LOSS_MEMORY, 0); /* whether it matches is unknown */
+        return NULL;
+    }
     s->hash = hash;
     s->count = count;
     memcpy(s->frames, frames, sizeof(uintptr_t) * count);
@@ -249,12 +268,29 @@ static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned 
     set[shape_table->next_way++ % SHAPE_WAYS] = shape;
 }
 
+/* unw_backtrace's fast path gives each thread that uses it a trace cache of 2^14 frames, 256 KiB
+ * filled in full (libunwind's x86_64/Gtrace.c), whatever the caching policy: 10,000 threads that
+ * allocate once each would cost 2.5 GB. A thread walks with unw_step until it has unwound
+ * TRACE_CACHE_AFTER times; only a thread that keeps unwinding new stacks pays for the fast path. */
+#define TRACE_CACHE_AFTER 256
+static __thread unsigned thread_unwinds __attribute__((tls_model("initial-exec")));
+
+static __attribute__((noinline)) int step_backtrace(void **raw, int max) {
+    unw_context_t context;
+    unw_cursor_t cursor;
+    if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return 0;
+    int n = 0;
+    unw_word_t ip;
+    while (n < max && unw_step(&cursor) > 0 && unw_get_reg(&cursor, UNW_REG_IP, &ip) == 0) raw[n++] = (void *)ip;
+    return n;
+}
+
 /* The stack unwound with libunwind and classified, from the cache when it was seen before. */
 static const struct stack *unwind_stack(uintptr_t return_slot) {
     /* Read before unwinding: a dlclose() meanwhile makes a shape recorded from this stack stale. */
     unsigned generation = symbols_generation();
     void *raw[RAW_DEPTH];
-    int n = unw_backtrace(raw, RAW_DEPTH);
+    int n = thread_unwinds++ < TRACE_CACHE_AFTER ? step_backtrace(raw, RAW_DEPTH) : unw_backtrace(raw, RAW_DEPTH);
     int skip = 0;
     while (skip < n && symbols_in_shim((uintptr_t)raw[skip])) skip++;
     const uintptr_t *frames = (const uintptr_t *)raw + skip;
@@ -285,10 +321,26 @@ const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t re
     return s && s->verdict >= 0 ? s : NULL;
 }
 
+int unwind_rejected_caller(const char *symbol) {
+    uint64_t generation = symbols_generation() & 0x3fff;
+    for (int i = 0; i < PREFILTER_SLOTS; i++) {
+        uint64_t cached = atomic_load_explicit(&prefilter[i], memory_order_relaxed);
+        if ((cached & 3) != PREFILTER_REJECT || ((cached >> 2) & 0x3fff) != generation) continue;
+        const struct frame_symbol *fs = symbols_lookup((uintptr_t)(cached >> 16));
+        if (fs && fs->symbol && strcmp(fs->symbol, symbol) == 0) return 1;
+    }
+    return 0;
+}
+
 void unwind_invalidate(void) {
     /* Cleared before the generation moves on, so that no stack found after the new generation was
      * read can be one of the old ones. */
     itab_clear(&stacks);
+    /* The prefilter's tag holds only 14 bits of the generation: after 16,384 dlclose calls an
+     * entry left from a library unloaded long ago would look current again. Emptied here, an
+     * entry can only be as old as the last dlclose (or, written late by a thread that read the
+     * generation before it, one older: its tag then differs). */
+    for (int i = 0; i < PREFILTER_SLOTS; i++) atomic_store_explicit(&prefilter[i], 0, memory_order_relaxed);
     symbols_invalidate();
     unw_flush_cache(unw_local_addr_space, 0, 0);
 }

@@ -24,10 +24,15 @@ void unwind_init(void);
 /* Adds a pattern (or an ignore pattern); 0 on success, else *error says why. */
 int unwind_add_pattern(const char *text, int ignore, struct pattern_error *error);
 int unwind_pattern_count(void);
+/* The compiled pattern of this index (0 <= index < unwind_pattern_count()). */
+const struct pattern *unwind_pattern(int index);
 /* The allocation's stack when it matches a pattern and no ignore pattern; NULL otherwise.
  * return_address is the allocation function's return address (the caller of malloc), return_slot
  * the stack address it was read from (0 when unknown: the stack is then always unwound). */
 const struct stack *unwind_matching_stack(uintptr_t return_address, uintptr_t return_slot);
+/* Was an allocation's caller (its frame 0) with this symbol ruled out by the prefilter since the
+ * libraries last changed? Off the hot path: explains a pattern that matched nothing. */
+int unwind_rejected_caller(const char *symbol);
 /* After dlclose(): every cache keyed by address is stale. */
 void unwind_invalidate(void);
 void unwind_register_fork_locks(void);

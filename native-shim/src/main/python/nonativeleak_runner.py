@@ -5,7 +5,8 @@
 SPEC.json names the shim, the fixture (a script run as __main__, or a callable "pkg.mod:function"),
 its arguments, the warm-up and measured run counts and where to write the result. The runner:
 
-1. imports the fixture, then runs it `warmup` times: nothing allocated so far is judged;
+1. imports the fixture, then runs it `warmup` times: nothing allocated so far is judged (matches
+   during warm-up are only counted);
 2. tells the shim to begin measuring, then runs the fixture `runs` times (the measured runs; a
    script is executed again as __main__ each time);
 3. after measured run k collects garbage and tells the shim to take checkpoint k (the last one
@@ -51,9 +52,10 @@ def _load_shim(path):
     shim.nnl_python_boundary.argtypes = [ctypes.c_void_p]
     shim.nnl_set_thread_name.argtypes = [ctypes.c_char_p]
     shim.nnl_phase.argtypes = [ctypes.c_uint32, ctypes.c_uint32]
+    shim.nnl_inactive_reason.restype = ctypes.c_char_p
     if not shim.nnl_active():
-        raise RunnerError("the NoNativeLeak shim is not active in the fixture process: LD_PRELOAD did not "
-                          "load it, or it could not create its data file in NONATIVELEAK_RUN_DIR")
+        raise RunnerError("the NoNativeLeak shim is not active in the fixture process: "
+                          + shim.nnl_inactive_reason().decode(errors="replace"))
     return shim
 
 
@@ -210,6 +212,8 @@ def main(argv):
     exit_code = 0
     started = time.monotonic()
     try:
+        if spec.get("warmup", 0) > 0:
+            shim.nnl_begin_warmup()  # matches are counted, so a NO_MATCH can say "matched during warm-up only"
         for warmup in range(1, spec.get("warmup", 0) + 1):
             shim.nnl_phase(PHASE_WARMUP, warmup)
             fixture()

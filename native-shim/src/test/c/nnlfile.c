@@ -68,17 +68,32 @@ static void copy_text(char *out, size_t cap, const char *text, size_t len) {
 
 static int parse_log(struct nnl_file *f) {
     const struct nnl_file_header *h = f->h;
-    const char *log = f->map + h->log_region_offset;
+    const struct nnl_resources *res = (const struct nnl_resources *)(f->map + NNL_RESOURCES_OFFSET);
     uint64_t used = atomic_load(&((struct nnl_file_header *)h)->log_used);
-    if (used > h->log_region_size) return error(f, "log_used %lu beyond the log region", (unsigned long)used);
+    if (used > h->log_region_size) used = h->log_region_size; /* claims past the end are counted losses */
     uint32_t frames_cap = 0, sites_cap = 0;
     for (uint64_t at = 0; at + sizeof(struct nnl_record_header) <= used;) {
-        const struct nnl_record_header *r = (const struct nnl_record_header *)(log + at);
+        uint64_t k = nnl_log_segment_of(at), base = nnl_log_segment_start(k), seg = nnl_log_segment_size(k);
+        uint64_t offset = res->log_segments[k];
+        if (!offset) { /* never allocated: the file could not grow */
+            at = base + seg;
+            continue;
+        }
+        if (offset % 4096 || offset + seg > f->size) return error(f, "log segment %lu outside the file", (unsigned long)k);
+        const struct nnl_record_header *r = (const struct nnl_record_header *)(f->map + offset + (at - base));
         uint32_t type = atomic_load_explicit(&((struct nnl_record_header *)r)->type, memory_order_acquire);
-        if (type == 0) break; /* a record not committed (yet): the log ends here */
         uint32_t length = r->length;
-        if (length < 16 || length % 8 || at + length > used)
+        if (type == 0) { /* a record not committed (yet): step over it, or to the next segment */
+            at = length >= 8 && length % 8 == 0 && at - base + length <= seg ? at + length : base + seg;
+            continue;
+        }
+        if (length < 8 || length % 8 || at + length > used || at - base + length > seg)
             return error(f, "record at log offset %lu has a bad length %u", (unsigned long)at, length);
+        if (type == NNL_RECORD_PADDING) {
+            at += length;
+            continue;
+        }
+        if (length < 16) return error(f, "record at log offset %lu has a bad length %u", (unsigned long)at, length);
         const char *p = (const char *)(r + 1);
         uint32_t payload = length - (uint32_t)sizeof *r;
         if (type == NNL_RECORD_FRAME) {
@@ -127,6 +142,22 @@ static int parse_log(struct nnl_file *f) {
             if (payload < 8 || 8u + 24u * u32_at(p + 4) > payload) return error(f, "checkpoint record overruns");
         } else if (type == NNL_RECORD_PHASE) {
             if (payload < 16) return error(f, "phase record too short");
+        } else if (type == NNL_RECORD_FRAME_CHECK) {
+            if (payload < 14) return error(f, "frame check record too short");
+            uint16_t lengths[4] = {u16_at(p + 6), u16_at(p + 8), u16_at(p + 10), u16_at(p + 12)};
+            if (14u + lengths[0] + lengths[1] + lengths[2] + lengths[3] > payload) return error(f, "frame check record overruns");
+            if (f->frame_check_count < NNLF_MAX_FRAME_CHECKS) {
+                struct nnlf_frame_check *c = &f->frame_checks[f->frame_check_count++];
+                c->pattern = u16_at(p);
+                c->matcher = u16_at(p + 2);
+                c->flags = (uint8_t)p[4];
+                const char *text = p + 14;
+                char *out[4] = {c->text, c->module, c->near_name, c->near_module};
+                for (int i = 0; i < 4; i++) {
+                    copy_text(out[i], sizeof c->text, text, lengths[i]);
+                    text += lengths[i];
+                }
+            }
         } else {
             return error(f, "unknown record type %u at log offset %lu", type, (unsigned long)at);
         }
@@ -149,13 +180,11 @@ static int parse_tables(struct nnl_file *f) {
     for (int shard = 0; shard < NNL_SHARDS; shard++) {
         uint64_t offset = atomic_load(&((struct nnl_file_header *)h)->shards[shard].table_offset);
         if (!offset) continue;
-        if (offset < h->table_region_offset || offset % 4096 ||
-            offset + sizeof(struct nnl_table_header) > h->table_region_offset + h->table_region_size)
-            return error(f, "shard %d: table offset %lu outside the table region", shard, (unsigned long)offset);
+        if (offset < h->table_region_offset || offset % 4096 || offset + sizeof(struct nnl_table_header) > f->size)
+            return error(f, "shard %d: table offset %lu outside the file", shard, (unsigned long)offset);
         const struct nnl_table_header *t = (const struct nnl_table_header *)(f->map + offset);
         uint64_t capacity = t->capacity;
-        if (capacity == 0 || (capacity & (capacity - 1)) ||
-            offset + sizeof *t + capacity * sizeof(struct nnl_live_entry) > h->table_region_offset + h->table_region_size)
+        if (capacity == 0 || (capacity & (capacity - 1)) || offset + sizeof *t + capacity * sizeof(struct nnl_live_entry) > f->size)
             return error(f, "shard %d: bad table capacity %lu", shard, (unsigned long)capacity);
         const struct nnl_live_entry *e = (const struct nnl_live_entry *)(t + 1);
         for (uint64_t i = 0; i < capacity; i++) {
@@ -178,6 +207,7 @@ static int parse_tables(struct nnl_file *f) {
 
 int nnlf_reload(struct nnl_file *f) {
     free_parsed(f);
+    f->frame_check_count = 0;
     if (parse_log(f) || parse_tables(f)) return -1;
     for (uint64_t i = 0; i < f->entry_count; i++) {
         uint32_t site = f->entries[i].site;
@@ -211,11 +241,20 @@ int nnlf_open(struct nnl_file *f, const char *path) {
     const struct nnl_file_header *h = f->h;
     if (memcmp(h->magic, NNL_FILE_MAGIC, 8) != 0) return error(f, "bad magic");
     if (h->version != 1 || h->header_size != NNL_HEADER_SIZE) return error(f, "version %u, header size %u", h->version, h->header_size);
+    const struct nnl_resources *res = (const struct nnl_resources *)(f->map + NNL_RESOURCES_OFFSET);
     if (h->table_region_offset != NNL_HEADER_SIZE || h->table_region_size != NNL_TABLE_REGION_SIZE ||
-        h->log_region_offset != NNL_HEADER_SIZE + NNL_TABLE_REGION_SIZE || h->log_region_size != NNL_LOG_REGION_SIZE ||
-        h->log_region_offset + h->log_region_size > f->size)
+        h->log_region_offset != 0 || h->log_region_size != NNL_LOG_REGION_SIZE ||
+        res->log_segment_size != NNL_LOG_SEGMENT_SIZE || NNL_HEADER_SIZE + res->space_used > f->size)
         return error(f, "regions do not fit the file");
     return nnlf_reload(f);
+}
+
+uint64_t nnlf_log_bytes(const struct nnl_file *f) {
+    const struct nnl_resources *res = (const struct nnl_resources *)(f->map + NNL_RESOURCES_OFFSET);
+    uint64_t bytes = 0;
+    for (int i = 0; i < NNL_LOG_SEGMENTS; i++)
+        if (res->log_segments[i]) bytes += nnl_log_segment_size((uint64_t)i);
+    return bytes;
 }
 
 void nnlf_close(struct nnl_file *f) {

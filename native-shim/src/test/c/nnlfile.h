@@ -31,6 +31,14 @@ struct nnlf_entry {
     uint32_t site;
 };
 
+/* A FRAME_CHECK record: one named frame of a pattern, looked up at the checkpoint. */
+struct nnlf_frame_check {
+    uint16_t pattern, matcher;
+    uint8_t flags; /* 1: found, 2: glob, 4: obj: module glob, 8: not checked */
+    char text[256], module[256], near_name[256], near_module[256];
+};
+#define NNLF_MAX_FRAME_CHECKS 64
+
 struct nnl_file {
     char path[4096];
     const char *map;
@@ -42,6 +50,8 @@ struct nnl_file {
     uint32_t site_count;  /* highest site id + 1 */
     struct nnlf_entry *entries;
     uint64_t entry_count;
+    struct nnlf_frame_check frame_checks[NNLF_MAX_FRAME_CHECKS];
+    int frame_check_count;
     uint64_t records;
     char error[512];
 };
@@ -58,6 +68,8 @@ int nnlf_count_files(const char *dir);
 /* The symbol of frame index (counted from the site's frame 0, i.e. after the skipped wrappers), or
  * NULL when that frame has none or does not exist. */
 const char *nnlf_site_symbol(const struct nnl_file *f, uint32_t site, int index);
+/* File bytes taken by the log segments allocated so far (extents share the file with the tables). */
+uint64_t nnlf_log_bytes(const struct nnl_file *f);
 /* Sorts entries by address, for nnlf_find_entry. */
 void nnlf_sort_entries(struct nnl_file *f);
 const struct nnlf_entry *nnlf_find_entry(const struct nnl_file *f, uint64_t address);

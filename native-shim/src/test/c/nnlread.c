@@ -1,9 +1,13 @@
 /* Reads data files after their processes ended, as the Java side does.
  *   nnlread expect DIR   checks every line "pid live end status" of DIR/stress-expected against
  *                        DIR/proc-<pid>-0.nnl, and that DIR holds no other data file
- *   nnlread show FILE    prints a summary of one data file */
+ *   nnlread show FILE    prints a summary of one data file
+ *   nnlread lost DIR R   checks that every data file in DIR is readable and that one of them counts
+ *                        losses of reason R (enum nnl_loss), or with R = 0 that none counts any */
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -77,9 +81,43 @@ static int expect(const char *dir) {
     return check_report("nnlread");
 }
 
+static int lost(const char *dir, unsigned reason) {
+    DIR *d = opendir(dir);
+    REQUIRE(d, "cannot read %s", dir);
+    int files = 0, with_reason = 0;
+    uint64_t any = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, "proc-", 5) != 0) continue;
+        char file[4400];
+        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
+        struct nnl_file f;
+        files++;
+        if (nnlf_open(&f, file) != 0) {
+            CHECK_FAIL("%s: %s", file, f.error);
+            continue;
+        }
+        const struct nnl_resources *r = (const struct nnl_resources *)(f.map + NNL_RESOURCES_OFFSET);
+        for (int i = 0; i < NNL_LOSS_REASONS; i++) any += r->lost[i];
+        if (r->incomplete_since_ns)
+            printf("%s: pid %d lost tracking: first reason %u (errno %d); counts:", file, f.h->pid,
+                   (unsigned)r->incomplete_reason, (int)r->incomplete_errno);
+        for (int i = 0; r->incomplete_since_ns && i < NNL_LOSS_REASONS; i++)
+            if (r->lost[i]) printf(" [%d] %" PRIu64, i, (uint64_t)r->lost[i]);
+        if (r->incomplete_since_ns) printf("\n");
+        if (reason && r->lost[reason] && r->incomplete_since_ns) with_reason++;
+        nnlf_close(&f);
+    }
+    closedir(d);
+    CHECK(files > 0, "%s holds no data file", dir);
+    if (reason) CHECK(with_reason > 0, "no data file in %s counts a loss of reason %u", dir, reason);
+    else CHECK_EQ_U64(0, any, "losses counted");
+    return check_report("nnlread");
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "lost") == 0) return lost(argv[2], (unsigned)atoi(argv[3]));
     if (argc == 3 && strcmp(argv[1], "show") == 0) return show(argv[2]);
     if (argc == 3 && strcmp(argv[1], "expect") == 0) return expect(argv[2]);
-    fprintf(stderr, "usage: nnlread show FILE | nnlread expect DIR\n");
+    fprintf(stderr, "usage: nnlread show FILE | nnlread expect DIR | nnlread lost DIR REASON\n");
     return 2;
 }

@@ -139,6 +139,8 @@ static void parse_stack(const char *text, struct stack_text *st) {
         if (at) *at = '\0';
         st->frames[st->n].symbol = strcmp(tok, "-") == 0 ? NULL : tok;
         st->frames[st->n].module = at ? at + 1 : NULL;
+        st->frames[st->n].aliases = NULL;
+        st->frames[st->n].alias_count = 0;
         st->n++;
     }
 }
@@ -370,7 +372,8 @@ static void test_limits(void) {
 
 static void test_frame0_helpers(void) {
     struct pattern_error error;
-    struct frame_view foo = {"foo", "a.so"}, bar = {"bar", "a.so"}, unnamed = {NULL, "libx.so"}, nothing = {NULL, NULL};
+    struct frame_view foo = {"foo", "a.so", NULL, 0}, bar = {"bar", "a.so", NULL, 0}, unnamed = {NULL, "libx.so", NULL, 0},
+                      nothing = {NULL, NULL, NULL, 0};
 
     struct pattern *p = pattern_compile("foo bar", &error);
     REQUIRE(p, "'foo bar' compiles");
@@ -405,13 +408,32 @@ static void test_frame0_helpers(void) {
 static void test_escaped_space(void) {
     struct pattern_error error;
     struct pattern *p = pattern_compile("ns::f(int,\\ char) ... g", &error);
-    struct frame_view frames[] = {{"ns::f(int, char)", "libx.so"}, {"h", "libx.so"}, {"g", "libx.so"}};
+    struct frame_view frames[] = {{"ns::f(int, char)", "libx.so", NULL, 0}, {"h", "libx.so", NULL, 0}, {"g", "libx.so", NULL, 0}};
     check_count++;
     if (!p) CHECK_FAIL("escaped space: did not compile: %d %s", error.position, error.reason);
     else if (!pattern_matches(p, frames, 3)) CHECK_FAIL("escaped space: \"ns::f(int,\\ char) ... g\" should match");
 }
 
+/* A frame whose address has several names matches a name or glob matcher through any of them. */
+static void test_aliases(void) {
+    struct pattern_error error;
+    const char *const aliases[] = {"__strdup"};
+    struct frame_view frames[] = {{"strdup", "libc.so.6", aliases, 1}, {"main", "prog", NULL, 0}};
+    const char *matching[] = {"strdup", "__strdup", "__str*", "asprintf|__strdup main", "strdup|nothing", "obj:libc* main"};
+    const char *not_matching[] = {"strndup", "__strndup", "main", "x*|y"};
+    for (size_t i = 0; i < sizeof matching / sizeof *matching; i++) {
+        struct pattern *p = pattern_compile(matching[i], &error);
+        CHECK(p && pattern_matches(p, frames, 2), "aliases: '%s' should match strdup (alias __strdup)", matching[i]);
+        CHECK(p && pattern_may_start_with(p, &frames[0]), "aliases: '%s' may start at strdup", matching[i]);
+    }
+    for (size_t i = 0; i < sizeof not_matching / sizeof *not_matching; i++) {
+        struct pattern *p = pattern_compile(not_matching[i], &error);
+        CHECK(p && !pattern_matches(p, frames, 2), "aliases: '%s' should not match", not_matching[i]);
+    }
+}
+
 int main(void) {
+    test_aliases();
     test_parser_errors();
     test_exact_names();
     test_globs();

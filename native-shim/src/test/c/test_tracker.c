@@ -243,8 +243,8 @@ static uint64_t highest_table_offset(const struct nnl_file *f) {
     return highest;
 }
 
-/* What the tables may use of the table region: per shard, its current table, the spare one of the
- * same size, and the smaller ones it outgrew (together less than one more). */
+/* What the tables may use of the file: per shard, its current table, the spare one of the same size,
+ * and the smaller ones it outgrew (page-rounded), plus the log segments that share the file. */
 static uint64_t table_region_bound(const struct nnl_file *f) {
     uint64_t biggest = 0;
     for (int s = 0; s < NNL_SHARDS; s++) {
@@ -254,7 +254,7 @@ static uint64_t table_region_bound(const struct nnl_file *f) {
         if (capacity > biggest) biggest = capacity;
     }
     uint64_t table = (sizeof(struct nnl_table_header) + biggest * sizeof(struct nnl_live_entry) + 4095) & ~4095ull;
-    return 3 * NNL_SHARDS * table + 4096;
+    return 4 * NNL_SHARDS * table + 4096 + nnlf_log_bytes(f);
 }
 
 static void check_threads_in_file(const char *when) {

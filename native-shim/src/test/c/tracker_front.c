@@ -26,6 +26,7 @@ static char run_dir[4096];
 static int active;
 
 int shim_active(void) { return active; }
+const char *shim_inactive_reason(void) { return active ? "" : "not started"; }
 
 /* What interpose.c's constructor does, minus reading the environment and the patterns file. */
 void front_init(const char *dir) {

@@ -40,7 +40,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <h2>Gated and not gated</h2>
- * {@link #run} and {@link #call} are gated: when such a run is not {@code CLEAN} (LEAKED, NO_MATCH,
+ * {@link #run} and {@link #call} are gated: when such a run is not {@code CLEAN} (LEAKED, NO_MATCH, INCOMPLETE,
  * FIXTURE_FAILED, CRASHED or TIMED_OUT), the test fails once the method that made the run has returned (for
  * {@code @BeforeAll}/{@code @AfterAll}: the class fails), with the outcome, the reason, the patterns, the counts,
  * the top three leak sites with their C and Python stacks, and the path of the JSON report. All not-clean runs

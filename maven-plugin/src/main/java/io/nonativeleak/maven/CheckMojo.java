@@ -15,7 +15,7 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * The regression gate: runs every {@code <fixture>} under the shim, writes a report per fixture, prints a
- * summary table, and fails the build when any fixture is not CLEAN (LEAKED, NO_MATCH, FIXTURE_FAILED,
+ * summary table, and fails the build when any fixture is not CLEAN (LEAKED, NO_MATCH, INCOMPLETE, FIXTURE_FAILED,
  * CRASHED, TIMED_OUT). The whole configuration is checked before the first fixture starts.
  */
 @Mojo(name = "check", defaultPhase = LifecyclePhase.VERIFY, threadSafe = true)

@@ -14,7 +14,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  * Finds what a fixture leaves behind: runs one script or callable under the shim (by default tracking every
  * allocation), then prints the allocation sites still live after it finished, ranked by bytes, each as
  * {@code CallStack[n]: may-leak=COUNT (BYTES bytes)} with its C and Python stacks and a suggested pattern
- * that would guard it in {@code check}. Needs no project. Never fails the build because of leaks.
+ * that would guard it in {@code check}. Needs no project. Never fails the build because of leaks; a run that tracked
+ * no allocation at all is an error that says why (the shim was not preloaded, an exec chain, a dead interpreter, a
+ * pattern that matched nothing).
  *
  * <pre>mvn io.nonativeleak:nonativeleak-maven-plugin:discover -Dnonativeleak.script=backtest.py -Dnonativeleak.args="--days 5"</pre>
  */
@@ -82,6 +84,7 @@ public class DiscoverMojo extends AbstractFixtureMojo {
         FixtureLauncher launcher = Preflight.prepareAll(List.of(run), reportDirectory.toPath(), "reportDirectory (nonativeleak.reportDirectory)").get(0);
         FixtureRunner.Finished finished = FixtureRunner.run(launcher, getLog());
         if (finished.result() == null) throw new MojoExecutionException("discover could not run " + spec.target() + ": " + finished.error());
+        Discovery.requireTracked(finished.result().report(), finished.result().reportFile());
         RunReport report = Discovery.withSuggestions(finished.result().report(), getLog()::warn);
         Discovery.write(report, finished.result().reportFile());
         for (String line : Discovery.listing(report, top, finished.result().reportFile())) getLog().info(line);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.apache.maven.plugin.MojoExecutionException;
 
 /** What discover adds to a run: a checked suggested pattern per site, and the memleax-style listing. */
 final class Discovery {
@@ -38,6 +39,22 @@ final class Discovery {
         return report.withSites(sites);
     }
 
+    /**
+     * A discover run that tracked no allocation at all saw nothing: that is an error with the reason (the report's
+     * {@code noMatch}), never "nothing to guard".
+     */
+    static void requireTracked(RunReport report, Path reportFile) throws MojoExecutionException {
+        if (report.matched().count() > 0) return;
+        String why = report.noMatch() != null ? report.noMatch().reason() : report.reason();
+        String outcome = switch (report.outcome()) {
+            case FIXTURE_FAILED, CRASHED, TIMED_OUT -> "; the fixture " + report.outcome() + ": " + report.reason();
+            default -> "";
+        };
+        throw new MojoExecutionException("discover tracked no allocation at all in " + report.fixture().target() + " ("
+                + (report.noMatch() != null ? report.noMatch().kind() : report.outcome()) + "): " + why + outcome
+                + ". Report: " + reportFile.toAbsolutePath());
+    }
+
     /** Writes the report with suggestions over the run's report file. */
     static void write(RunReport report, Path file) {
         ReportJson.write(report, file);
@@ -58,6 +75,7 @@ final class Discovery {
                 out.add("  the fixture did not finish normally: " + report.reason());
                 if (report.error() != null) for (String line : report.error().strip().split("\n")) out.add("    " + line);
             }
+            case INCOMPLETE -> out.add("  the listing is incomplete: " + report.reason());
             default -> { }
         }
         if (!report.pythonStacks().enabled()) out.add("  python stacks unavailable: " + report.pythonStacks().reason());

@@ -45,6 +45,7 @@ final class FixtureRunner {
             // The fixture's own duration, as in its report and the HTML page (millis adds reading the results).
             String line = "Fixture " + label + ": " + report.outcome() + " in " + seconds(report.durationMillis()) + " - "
                     + ReportText.counts(report.leaked()) + " still live of " + report.matched().count() + " matched";
+            if (report.incomplete() != null && !report.incomplete().isEmpty()) line += " - " + report.reason();
             if (report.outcome().failsGate()) log.warn(line);
             else log.info(line);
             return new Finished(label, result, null, millis);

@@ -1,6 +1,7 @@
 package io.nonativeleak.maven;
 
 import io.nonativeleak.shim.report.CFrame;
+import io.nonativeleak.shim.report.IncompleteProcess;
 import io.nonativeleak.shim.report.LeakSite;
 import io.nonativeleak.shim.report.Phase;
 import io.nonativeleak.shim.report.ProcessSummary;
@@ -96,7 +97,11 @@ final class HtmlReport {
         meta(h, "matched", esc(r.matched().count() + " allocations, " + bytes(r.matched().bytes())));
         meta(h, "leaked", esc(r.leaked().count() + " allocations, " + bytes(r.leaked().bytes()) + " live at the checkpoint"));
         if (r.runs() != null) meta(h, "leaked per run", "<span class=\"leaked-per-run\">" + esc(ReportText.leakedPerRun(r.runs())) + "</span>");
+        if (r.noMatch() != null) meta(h, "nothing matched", "<code>" + esc(r.noMatch().kind().name()) + "</code> " + esc(r.noMatch().reason()));
         meta(h, "exit", esc(r.signal() != null ? "signal " + r.signal() : "code " + r.exitCode()) + ", " + esc(FixtureRunner.seconds(r.durationMillis())));
+        if (r.incomplete() != null)
+            for (IncompleteProcess p : r.incomplete())
+                meta(h, "incomplete", esc("pid " + p.pid() + " from " + p.sinceMillis() + " ms: " + p.reason()));
         if (r.pythonStacks() != null && !r.pythonStacks().enabled()) meta(h, "python stacks", esc("unavailable: " + r.pythonStacks().reason()));
         meta(h, "report", "<a href=\"" + esc(entry.file().getFileName().toString()) + "\">" + esc(entry.file().getFileName().toString()) + "</a>"
                 + output(" stdout", r.stdout(), entry.file()) + output(" stderr", r.stderr(), entry.file()));

@@ -8,7 +8,10 @@ import io.nonativeleak.shim.report.Outcome;
 import io.nonativeleak.shim.report.ReportJson;
 import io.nonativeleak.shim.report.RunReport;
 import io.nonativeleak.shim.testing.TestFixtures;
+import io.nonativeleak.shim.PythonInterpreter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -123,6 +126,36 @@ class DiscoverRoundTripTest {
         assertThat(report.patterns()).containsExactly("leak_block", "no_such_function");
         assertThat(report.sites()).hasSize(1);
         assertThat(log.text()).contains("CallStack[1]: may-leak=3 (3000 bytes)").doesNotContain("CallStack[2]");
+    }
+
+    @Test
+    void aDiscoverRunThroughAWrapperThatDropsThePreloadIsAnErrorThatSaysWhy() throws Exception {
+        // A wrapper that keeps its own path as sys.executable and clears LD_PRELOAD on the way to the real interpreter.
+        String real = PythonInterpreter.resolve(TestFixtures.python(), directory).executable().toString();
+        Path wrapper = Files.writeString(directory.resolve("python-wrapper"),
+                "#!/bin/bash\nunset LD_PRELOAD\nexec -a \"$0\" " + real + " \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        DiscoverMojo discover = Mojos.discover(directory, log);
+        discover.python = wrapper.toString();
+        discover.script = TestFixtures.script("leak.py").toString();
+
+        assertThatThrownBy(discover::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageContaining("discover tracked no allocation at all in " + TestFixtures.script("leak.py") + " (NOT_TRACKED)")
+                .hasMessageContaining("exec")
+                .hasMessageContaining("discover-leak.json");
+        assertThat(log.text()).doesNotContain("nothing to guard");
+    }
+
+    @Test
+    void aDiscoverRunWhoseInterpreterDiedBeforeTheMeasuredRunIsAnErrorThatSaysWhy() throws Exception {
+        DiscoverMojo discover = Mojos.discover(directory, log);
+        discover.call = "exits_at_import:run";
+        discover.environment.put("PYTHONPATH", TestFixtures.directory().toString());
+
+        assertThatThrownBy(discover::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageContaining("discover tracked no allocation at all in exits_at_import:run (NOT_TRACKED)")
+                .hasMessageContaining("the interpreter ended (_exit) before the runner began the measured run");
+        assertThat(log.text()).doesNotContain("nothing to guard");
     }
 
     @Test

@@ -9,7 +9,9 @@ import io.nonativeleak.shim.report.Allowance;
 import io.nonativeleak.shim.report.CFrame;
 import io.nonativeleak.shim.report.Counts;
 import io.nonativeleak.shim.report.FixtureDescription;
+import io.nonativeleak.shim.report.IncompleteProcess;
 import io.nonativeleak.shim.report.LeakSite;
+import io.nonativeleak.shim.report.NoMatch;
 import io.nonativeleak.shim.report.Outcome;
 import io.nonativeleak.shim.report.Phase;
 import io.nonativeleak.shim.report.ProcessSummary;
@@ -69,6 +71,7 @@ final class ReportAssembler {
         Counts matched = Counts.NONE;
         Counts leaked = Counts.NONE;
         long dropped = 0;
+        List<IncompleteProcess> incomplete = new ArrayList<>();
         Counts sampled = Counts.NONE;
         Map<String, LeakSite> sites = new LinkedHashMap<>();
         int runs = spec.runs();
@@ -104,6 +107,7 @@ final class ReportAssembler {
             matched = matched.plus(p.matched());
             leaked = leaked.plus(processLeaked);
             dropped += p.dropped();
+            if (p.incomplete() != null) incomplete.add(incompleteProcess(p, root));
             if (p.sampling() != null) sampled = sampled.plus(p.sampling().tracked());
             if (runs == 1) for (Map.Entry<Integer, Counts> live : p.liveBySite().entrySet()) addSite(sites, p, live.getKey(), live.getValue());
         }
@@ -117,6 +121,9 @@ final class ReportAssembler {
         List<LeakSite> sorted = new ArrayList<>(sites.values());
         sorted.sort(Comparator.comparingLong(LeakSite::bytes).reversed().thenComparing(Comparator.comparingLong(LeakSite::count).reversed()));
 
+        NoMatch noMatch = matched.count() == 0
+                ? NoMatchExplanation.explain(spec, root, processes, root == null ? null : ended(root, true, signal, false))
+                : null;
         Outcome outcome;
         String reason;
         if (ending.timedOut()) {
@@ -140,10 +147,17 @@ final class ReportAssembler {
         } else if (perRun == null && exceedsAllowance(leaked)) {
             outcome = Outcome.LEAKED;
             reason = leakCount(leaked) + " still live at the checkpoint; allowed: " + allowance();
+        } else if (!incomplete.isEmpty()) {
+            // A gate that lost data never says CLEAN, nor NO_MATCH: what it did not see may have matched.
+            outcome = Outcome.INCOMPLETE;
+            IncompleteProcess first = incomplete.get(0);
+            reason = "the shim could not track the whole measured run of " + (incomplete.size() == 1 ? "process " + first.pid()
+                    : incomplete.size() + " processes, first of process " + first.pid()) + ": " + first.reason() + ", from "
+                    + first.sinceMillis() + " ms into the measured run on; among what it recorded, " + leakCount(leaked)
+                    + " still live at the checkpoint (allowed: " + allowance() + ")";
         } else if (spec.requireMatch() && matched.count() == 0) {
             outcome = Outcome.NO_MATCH;
-            reason = "no allocation of the measured run matched any pattern: the gate was watching nothing (a wrong "
-                    + "or misspelt name, a stripped library, or an inlined function; run discover to see the real stacks)";
+            reason = "no allocation of the measured run matched any pattern: the gate was watching nothing; " + noMatch.reason();
         } else if (perRun != null) {
             outcome = Outcome.CLEAN;
             reason = "not every one of the " + runs + " measured runs leaked more than allowed (" + allowance()
@@ -153,7 +167,7 @@ final class ReportAssembler {
             reason = leakCount(leaked) + " live at the checkpoint, within the allowance (" + allowance()
                     + "); " + matched.count() + " matching allocations were made";
         }
-        if (dropped > 0) reason += "; " + dropped + " matching allocations could not be recorded (the data file was full)";
+        if (dropped > 0 && outcome != Outcome.INCOMPLETE) reason += "; " + dropped + " matching allocations could not be recorded";
 
         PythonStacks pythonStacks = runner != null && runner.pythonStacksEnabled() != null
                 ? new PythonStacks(runner.pythonStacksEnabled(), runner.pythonStacksReason())
@@ -166,7 +180,8 @@ final class ReportAssembler {
                 root != null ? root.timeline() : List.of(), pythonStacks,
                 runner != null && "raised".equals(runner.status()) ? runner.error() : null,
                 stdout.toString(), stderr.toString(),
-                spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null, perRun, root != null ? phases(root) : List.of());
+                spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null,
+                noMatch, incomplete, perRun, root != null ? phases(root) : List.of());
     }
 
     private boolean exceedsAllowance(Counts leaked) {
@@ -208,6 +223,12 @@ final class ReportAssembler {
             phases.add(new Phase(name, p.kind() == ProcessDataReader.PHASE_IMPORT ? 0 : p.tMillis(), end));
         }
         return phases;
+    }
+
+    private static IncompleteProcess incompleteProcess(ProcessData p, ProcessData root) {
+        long measureStart = root != null && root.measureStartNanos() != 0 ? root.measureStartNanos() : p.startNanos();
+        long since = p.incomplete().sinceNanos();
+        return new IncompleteProcess(p.pid(), since == 0 ? 0 : Math.max(0, (since - measureStart) / 1_000_000), p.incomplete().reason());
     }
 
     private String allowance() {

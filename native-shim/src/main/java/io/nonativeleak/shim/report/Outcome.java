@@ -13,7 +13,9 @@ public enum Outcome {
     /** The process died of a signal; what it recorded up to then is still reported. */
     CRASHED,
     /** The run exceeded its timeout; the whole process tree was killed. */
-    TIMED_OUT;
+    TIMED_OUT,
+    /** The shim could not track the whole measured run of some process; the report's {@code incomplete} says which, from when and why. */
+    INCOMPLETE;
 
     /** Does this outcome fail a gated test or the build? */
     public boolean failsGate() {

@@ -14,7 +14,10 @@ public final class ReportText {
     /** The outcome, why, what ran, the counts, the top sites with both stacks, and where the report is. */
     public static String summary(RunReport report, int topSites, Path reportFile) {
         StringBuilder out = new StringBuilder();
-        out.append(report.outcome()).append(": ").append(report.reason()).append('\n');
+        NoMatch noMatch = report.noMatch();
+        out.append(report.outcome());
+        if (noMatch != null && report.outcome() == Outcome.NO_MATCH) out.append(" (").append(noMatch.kind()).append(')');
+        out.append(": ").append(report.reason()).append('\n');
         FixtureDescription f = report.fixture();
         out.append("  fixture:  ").append(f.target());
         f.args().forEach(a -> out.append(' ').append(a));
@@ -26,6 +29,12 @@ public final class ReportText {
                 .append(counts(report.leaked())).append('\n');
         if (report.runs() != null) out.append("  leaked per run: ").append(leakedPerRun(report.runs())).append('\n');
         if (report.sampling() != null) out.append("  ").append(sampled(report.sampling())).append('\n');
+        if (noMatch != null && report.outcome() != Outcome.NO_MATCH)
+            out.append("  nothing matched (").append(noMatch.kind()).append("): ").append(noMatch.reason()).append('\n');
+        if (report.incomplete() != null)
+            for (IncompleteProcess p : report.incomplete())
+                out.append("  incomplete: pid ").append(p.pid()).append(" from ").append(p.sinceMillis()).append(" ms: ")
+                        .append(p.reason()).append('\n');
         if (!report.pythonStacks().enabled()) out.append("  python stacks unavailable: ").append(report.pythonStacks().reason()).append('\n');
         if (report.error() != null) out.append("  fixture error:\n").append(indent(report.error().strip(), "    ")).append('\n');
         List<LeakSite> sites = report.sites();

@@ -28,6 +28,8 @@ import java.util.List;
  * @param stdout         the file holding the fixture's standard output
  * @param stderr         the file holding its standard error
  * @param sampling       how a sampling discover run sampled (its counts are then estimates), or {@code null}
+ * @param noMatch        when the measured run matched nothing: why (SPEC §4), else {@code null}
+ * @param incomplete     the processes whose measured run could not be tracked in full (empty: none)
  * @param runs           with {@code runs} &gt; 1: each measured run's matched and leaked counts ({@code matched} and
  *                       {@code leaked} sum them); {@code null} otherwise
  * @param phases         the runner's phases on the timeline's clock: import, each warm-up, each measured run, each
@@ -35,7 +37,7 @@ import java.util.List;
  */
 @JsonPropertyOrder({"schemaVersion", "name", "fixture", "patterns", "ignore", "allowance", "outcome", "reason",
     "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline", "pythonStacks",
-    "error", "stdout", "stderr", "sampling", "runs", "phases"})
+    "error", "stdout", "stderr", "sampling", "noMatch", "incomplete", "runs", "phases"})
 public record RunReport(
         int schemaVersion,
         String name,
@@ -58,6 +60,8 @@ public record RunReport(
         String stdout,
         String stderr,
         @JsonInclude(JsonInclude.Include.NON_NULL) Sampling sampling,
+        @JsonInclude(JsonInclude.Include.NON_NULL) NoMatch noMatch,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IncompleteProcess> incomplete,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<RunCounts> runs,
         List<Phase> phases) {
 
@@ -66,6 +70,6 @@ public record RunReport(
     public RunReport withSites(List<LeakSite> replacement) {
         return new RunReport(schemaVersion, name, fixture, patterns, ignore, allowance, outcome, reason, exitCode,
                 signal, durationMillis, matched, leaked, replacement, processes, timeline, pythonStacks, error, stdout,
-                stderr, sampling, runs, phases);
+                stderr, sampling, noMatch, incomplete, runs, phases);
     }
 }

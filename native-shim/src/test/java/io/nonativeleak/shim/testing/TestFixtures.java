@@ -21,7 +21,14 @@ public final class TestFixtures {
     public static final String PYTHON_PROPERTY = "nonativeleak.test.python";
     private static final List<String> FILES = List.of("leaky.py", "leak.py", "clean.py", "nothing.py", "raises.py",
             "exit_code.py", "crash.py", "hang.py", "warm_cache.py", "threads.py", "forks.py", "callables.py", "reload.py", "exec_child.py", "subprocess_child.py",
-            "mp_children.py");
+            "mp_children.py", "exits_at_import.py",
+            "small_arrays.py", "small_arrays_leak.py");
+    /** System property naming an interpreter with numpy 2.4 (and numba): the numpy fixtures' tests skip without it. */
+    public static final String NUMPY_PYTHON_PROPERTY = "nonativeleak.test.numbaPython";
+    /** The case study's pattern, anchored at numpy's data allocator. */
+    public static final String NUMPY_PATTERN = "*npy_alloc_cache*|default_malloc ... array_boolean_subscript";
+    /** The same with numpy's malloc caller for buffers under 1024 bytes (default_malloc tail-calls malloc for them). */
+    public static final String NUMPY_SMALL_ARRAY_PATTERN = "PyDataMem_UserNEW|" + NUMPY_PATTERN;
     private static Path directory;
 
     private TestFixtures() {}
@@ -66,6 +73,11 @@ public final class TestFixtures {
             throw new UncheckedIOException(e);
         }
         throw new IllegalArgumentException(marker + " not in " + script);
+    }
+
+    /** The interpreter with numpy ({@link #NUMPY_PYTHON_PROPERTY}), or "" when none was given. */
+    public static String numpyPython() {
+        return System.getProperty(NUMPY_PYTHON_PROPERTY, "");
     }
 
     public static String python() {
