@@ -62,6 +62,18 @@ NNL_EXPORT void nnl_begin_measuring(void) {
     nnl_in_shim--;
 }
 
+NNL_EXPORT void nnl_checkpoint_run(void) {
+    nnl_in_shim++;
+    tracker_checkpoint_run();
+    nnl_in_shim--;
+}
+
+NNL_EXPORT void nnl_phase(uint32_t kind, uint32_t index) {
+    nnl_in_shim++;
+    tracker_phase(kind, index);
+    nnl_in_shim--;
+}
+
 NNL_EXPORT void nnl_checkpoint(void) {
     nnl_in_shim++;
     tracker_checkpoint();

@@ -28,6 +28,10 @@ _Static_assert(offsetof(struct nnl_nomatch_block, numpy_cached_blocks) == 32, "f
 _Static_assert(offsetof(struct nnl_nomatch_block, numpy_module) == 56, "file layout");
 _Static_assert(offsetof(struct nnl_nomatch_block, numpy_user_new_seen) == 312, "file layout");
 _Static_assert(sizeof(struct nnl_live_entry) == 24, "file layout");
+_Static_assert(sizeof(struct nnl_file_header) <= NNL_RUNS_BLOCK_OFFSET, "file layout");
+_Static_assert(NNL_RUNS_BLOCK_OFFSET + sizeof(struct nnl_runs_block) <= 0x8000, "the runs block ends at 0x7fff");
+_Static_assert(offsetof(struct nnl_runs_block, runs) == 8 && sizeof(struct nnl_run_counts) == 40, "file layout");
+_Static_assert(offsetof(struct nnl_runs_block, timeline_rss) == 8 + 40 * NNL_MAX_RUNS, "file layout");
 
 _Static_assert(NNL_RESOURCES_OFFSET >= sizeof(struct nnl_file_header), "file layout");
 _Static_assert(NNL_RESOURCES_OFFSET + sizeof(struct nnl_resources) <= 0x5000, "file layout: 0x4000-0x4fff");
@@ -57,6 +61,9 @@ static uint64_t table_bytes;
 static nnl_lock space_lock;
 static nnl_lock segment_lock; /* taken before space_lock: two threads do not both allocate a segment */
 static nnl_lock timeline_lock;
+/* /proc/self/statm, opened with the file: the timeline reads RSS with one pread, never allocating. */
+static int statm_fd = -1;
+static uint64_t page_size;
 
 static uint64_t monotonic_ns(void) {
     struct timespec ts;
@@ -183,6 +190,8 @@ int output_open(const char *dir, int parent_pid) {
     ssize_t n = readlink("/proc/self/exe", header->executable, sizeof header->executable - 1);
     if (n < 0) header->executable[0] = '\0';
     table_bytes = 0;
+    statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    page_size = (uint64_t)sysconf(_SC_PAGESIZE);
     /* The magic goes last: a reader never sees a half-initialised header as valid. */
     atomic_thread_fence(memory_order_release);
     memcpy(header->magic, NNL_FILE_MAGIC, 8);
@@ -195,6 +204,24 @@ struct nnl_file_header *output_header(void) { return header; }
 
 struct nnl_nomatch_block *output_nomatch(void) {
     return header ? (struct nnl_nomatch_block *)((char *)header + NNL_NOMATCH_OFFSET) : NULL;
+}
+
+struct nnl_runs_block *output_runs(void) { return header ? (struct nnl_runs_block *)((char *)header + NNL_RUNS_BLOCK_OFFSET) : NULL; }
+
+/* Resident bytes from statm's second field; 0 when it cannot be read. Called inside malloc: errno kept. */
+static uint64_t rss_bytes(void) {
+    if (statm_fd < 0) return 0;
+    int saved = errno;
+    char text[128];
+    ssize_t n = pread(statm_fd, text, sizeof text - 1, 0);
+    errno = saved;
+    if (n <= 0) return 0;
+    text[n] = '\0';
+    const char *at = text;
+    while (*at && *at != ' ') at++;
+    uint64_t pages = 0;
+    for (at++; *at >= '0' && *at <= '9'; at++) pages = pages * 10 + (uint64_t)(*at - '0');
+    return pages * page_size;
 }
 
 void *output_table_alloc(uint64_t bytes, uint64_t *offset) {
@@ -289,19 +316,29 @@ void output_commit_record(struct nnl_record_header *record, uint32_t type) {
 
 void output_timeline_add(uint64_t t_millis, uint64_t live_bytes) {
     if (!header) return;
+    uint64_t rss = rss_bytes(); /* outside the lock: a system call */
+    uint64_t *rss_at = output_runs()->timeline_rss;
     nnl_lock_acquire(&timeline_lock);
     uint32_t count = atomic_load(&header->timeline_count);
-    if (count > 0 && header->timeline[count - 1].t_millis == t_millis) {
+    uint64_t interval = header->timeline_interval_millis;
+    /* One point per sampling interval: a later sample in the same interval replaces the last point. */
+    if (count > 0 && header->timeline[count - 1].t_millis / interval == t_millis / interval) {
+        header->timeline[count - 1].t_millis = t_millis;
         header->timeline[count - 1].live_bytes = live_bytes;
+        rss_at[count - 1] = rss;
     } else {
         if (count == NNL_TIMELINE_POINTS) {
             /* Keep every other point and sample half as often: the chart keeps its whole span. */
-            for (uint32_t i = 0; i < count / 2; i++) header->timeline[i] = header->timeline[2 * i + 1];
+            for (uint32_t i = 0; i < count / 2; i++) {
+                header->timeline[i] = header->timeline[2 * i + 1];
+                rss_at[i] = rss_at[2 * i + 1];
+            }
             count /= 2;
             atomic_store(&header->timeline_interval_millis, header->timeline_interval_millis * 2);
         }
         header->timeline[count].t_millis = t_millis;
         header->timeline[count].live_bytes = live_bytes;
+        rss_at[count] = rss;
         atomic_store_explicit(&header->timeline_count, count + 1, memory_order_release);
     }
     nnl_lock_release(&timeline_lock);
@@ -315,6 +352,8 @@ void output_forget_after_fork(void) {
     memset(log_segment, 0, sizeof log_segment);
     header = NULL;
     resources = NULL;
+    if (statm_fd >= 0) close(statm_fd); /* it is the parent's /proc entry */
+    statm_fd = -1;
 }
 
 void output_register_fork_locks(void) {

@@ -62,7 +62,7 @@ struct nnl_table_header {
 };
 
 struct nnl_timeline_point {
-    uint64_t t_millis;   /* since the measured run began */
+    uint64_t t_millis;   /* since this process image started being tracked (start_ns) */
     uint64_t live_bytes; /* matched bytes live at that time */
 };
 
@@ -176,16 +176,46 @@ struct nnl_live_entry {
     uint32_t reserved;
 };
 
+/* Repeated measured runs (SPEC §4 `runs`) and the timeline's RSS: a block of the header page of its
+ * own (the fields of nnl_file_header stay where the reader expects them). */
+#define NNL_RUNS_BLOCK_OFFSET 0x5000
+#define NNL_MAX_RUNS 100
+
+struct nnl_run_counts {
+    _Atomic uint64_t matched_count; /* allocations that matched, made during this measured run */
+    _Atomic uint64_t matched_bytes;
+    uint64_t leaked_count; /* of this run's allocations, those live at its checkpoint */
+    uint64_t leaked_bytes;
+    _Atomic uint64_t checkpoint_ns; /* CLOCK_MONOTONIC; 0: its checkpoint was not taken */
+};
+
+struct nnl_runs_block {
+    _Atomic uint32_t current_run; /* 1-based index of the measured run being recorded; 0: none (a child) */
+    _Atomic uint32_t checkpoints; /* checkpoints taken */
+    struct nnl_run_counts runs[NNL_MAX_RUNS]; /* runs[k - 1]: measured run k */
+    uint64_t timeline_rss[NNL_TIMELINE_POINTS]; /* the process's RSS in bytes at timeline[i]; 0: unread */
+};
+
 /* Log records: a header, then the payload. type is stored last, so a record cut short by a crash
- * has type 0 and ends the log. */
+ * has type 0 and ends the log.
+ * CHECKPOINT: u32 run, u32 n, then n x {u32 site, u32 0, u64 count, u64 bytes}: of the run's
+ *             allocations live at its checkpoint, per site (several records per run, each of at most
+ *             NNL_CHECKPOINT_RECORD_SITES sites).
+ * PHASE:      u32 kind (enum nnl_phase), u32 index (1-based warm-up or run), u64 t_millis on the
+ *             timeline's clock: a phase of the runner began. */
 /* h13-nomatch: one named frame of a pattern, looked up among the loaded modules at the checkpoint. */
 enum { NNL_RECORD_FRAME_CHECK = 6 };
 enum nnl_record_type {
     NNL_RECORD_SITE = 1,
     NNL_RECORD_FRAME = 2,
     NNL_RECORD_PYTHON_FRAME = 3,
+    NNL_RECORD_CHECKPOINT = 4,
+    NNL_RECORD_PHASE = 5,
     NNL_RECORD_PADDING = 8, /* the unused end of a segment, or the part of a record that crossed into the next */
 };
+#define NNL_CHECKPOINT_RECORD_SITES 128
+
+enum nnl_phase { NNL_PHASE_IMPORT = 1, NNL_PHASE_WARMUP = 2, NNL_PHASE_RUN = 3, NNL_PHASE_CHECKPOINT = 4, NNL_PHASE_END = 5 };
 
 struct nnl_record_header {
     _Atomic uint32_t type;
@@ -228,6 +258,8 @@ int output_open(const char *dir, int parent_pid);
 const char *output_open_error(void);
 /* The mapped header, or NULL when no file is open. */
 struct nnl_file_header *output_header(void);
+/* The header page's runs block, or NULL when no file is open. */
+struct nnl_runs_block *output_runs(void);
 /* Zeroed space for a table of bytes: its address, its file offset in *offset; NULL (the loss
  * counted) when the file cannot grow. */
 void *output_table_alloc(uint64_t bytes, uint64_t *offset);
@@ -240,7 +272,7 @@ void output_note_loss(enum nnl_loss reason, int error);
 /* Space for a log record with a payload of payload_bytes; fill it, then output_commit_record. */
 void *output_reserve_record(uint32_t payload_bytes, struct nnl_record_header **header);
 void output_commit_record(struct nnl_record_header *header, uint32_t type);
-/* Appends a timeline point, thinning the timeline when it is full. */
+/* Appends a timeline point with the process's RSS now, thinning the timeline when it is full. */
 void output_timeline_add(uint64_t t_millis, uint64_t live_bytes);
 /* The file stays mapped in the parent; the child forgets it (it opens its own). */
 void output_forget_after_fork(void);

@@ -52,9 +52,10 @@ atomic_int tracker_recording;
 static struct shard shards[NNL_SHARDS];
 static atomic_uint_fast64_t live_count, live_bytes;
 static atomic_uint_fast64_t next_sample_millis;
-/* Set once by begin(); threads that see recording on may run before the store reaches them (the
- * flag is read relaxed), so 0 means "not begun here yet" and the sample is skipped. */
-static _Atomic uint64_t measure_start_millis;
+/* The timeline's clock starts when this process image starts being tracked; 0: no file yet. */
+static _Atomic uint64_t timeline_origin_millis;
+/* The measured run being recorded (1-based), stored in each live entry; 0 in children. */
+static atomic_uint current_run;
 static struct itab sites;
 static struct itab thread_names;
 static atomic_uint next_site_id;
@@ -102,7 +103,7 @@ static int file_is_mine(void) {
 /* ---- timeline ---- */
 
 static void sample_timeline(void) {
-    uint64_t start = atomic_load_explicit(&measure_start_millis, memory_order_relaxed);
+    uint64_t start = atomic_load_explicit(&timeline_origin_millis, memory_order_relaxed);
     if (!start) return;
     uint64_t t = now_ns(CLOCK_MONOTONIC_COARSE) / 1000000 - start;
     if (t < atomic_load_explicit(&next_sample_millis, memory_order_relaxed)) return;
@@ -111,7 +112,7 @@ static void sample_timeline(void) {
     uint64_t interval = atomic_load(&h->timeline_interval_millis);
     uint64_t bucket = t - t % interval;
     atomic_store_explicit(&next_sample_millis, bucket + interval, memory_order_relaxed);
-    output_timeline_add(bucket, atomic_load(&live_bytes));
+    output_timeline_add(t, atomic_load(&live_bytes)); /* the exact time: phases are marked to the millisecond */
 }
 
 /* ---- the live table ---- */
@@ -124,9 +125,10 @@ static void publish_table(int index, uint64_t offset) {
     atomic_store_explicit(&output_header()->shards[index].table_offset, offset, memory_order_release);
 }
 
-static void put_entry(struct nnl_live_entry *slot, uint64_t address, uint64_t size, uint32_t site) {
+static void put_entry(struct nnl_live_entry *slot, uint64_t address, uint64_t size, uint32_t site, uint32_t run) {
     slot->size = size;
     slot->site = site;
+    slot->reserved = run;
     atomic_store_explicit(&slot->address, address, memory_order_release); /* last: the entry is whole */
 }
 
@@ -156,7 +158,7 @@ static int rehash(struct shard *s) {
         if (address <= DELETED) continue;
         uint64_t j = address_hash(address) & (capacity - 1);
         while (atomic_load_explicit(&entries[j].address, memory_order_relaxed)) j = (j + 1) & (capacity - 1);
-        put_entry(&entries[j], address, s->entries[i].size, s->entries[i].site);
+        put_entry(&entries[j], address, s->entries[i].size, s->entries[i].site, s->entries[i].reserved);
     }
     publish_table((int)(s - shards), offset);
     if (s->entries) {
@@ -173,7 +175,7 @@ static int rehash(struct shard *s) {
     return 0;
 }
 
-static int insert(uint64_t address, uint64_t size, uint32_t site) {
+static int insert(uint64_t address, uint64_t size, uint32_t site, uint32_t run) {
     uint64_t hash = address_hash(address);
     struct shard *s = shard_of(hash);
     nnl_lock_acquire(&s->lock);
@@ -200,7 +202,7 @@ static int insert(uint64_t address, uint64_t size, uint32_t site) {
             break;
         }
     }
-    put_entry(target, address, size, site);
+    put_entry(target, address, size, site, run);
     nnl_lock_release(&s->lock);
     atomic_fetch_add(&live_count, 1);
     atomic_fetch_add(&live_bytes, size);
@@ -471,8 +473,14 @@ void tracker_record(void *address, size_t size, const struct stack *stack) {
     atomic_fetch_add_explicit(&h->matched_count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->matched_bytes, size, memory_order_relaxed);
     if (sampling_mean_bytes) sampling_account(sampling_block(h), size);
+    uint32_t run = atomic_load_explicit(&current_run, memory_order_relaxed);
+    if (run) {
+        struct nnl_run_counts *counts = &output_runs()->runs[run - 1];
+        atomic_fetch_add_explicit(&counts->matched_count, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&counts->matched_bytes, size, memory_order_relaxed);
+    }
     uint32_t site = site_id_for(stack);
-    if (site == UINT32_MAX || insert((uint64_t)address, size, site) != 0) {
+    if (site == UINT32_MAX || insert((uint64_t)address, size, site, run) != 0) {
         atomic_fetch_add_explicit(&h->dropped_count, 1, memory_order_relaxed);
         return;
     }
@@ -482,7 +490,8 @@ void tracker_record(void *address, size_t size, const struct stack *stack) {
 void tracker_moved(void *address, size_t size, uint32_t site_plus_one) {
     struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
     if (!h) return;
-    if (insert((uint64_t)address, size, site_plus_one - 1) != 0)
+    /* realloc made a new block: it belongs to the run in which it was made. */
+    if (insert((uint64_t)address, size, site_plus_one - 1, atomic_load_explicit(&current_run, memory_order_relaxed)) != 0)
         atomic_fetch_add_explicit(&h->dropped_count, 1, memory_order_relaxed);
     sample_timeline();
 }
@@ -492,7 +501,6 @@ void tracker_moved(void *address, size_t size, uint32_t site_plus_one) {
 static void begin(struct nnl_file_header *h) {
     atomic_store(&nomatch_counting_warmup, 0);
     uint64_t now = now_ns(CLOCK_MONOTONIC);
-    atomic_store_explicit(&measure_start_millis, now_ns(CLOCK_MONOTONIC_COARSE) / 1000000, memory_order_relaxed);
     atomic_store(&next_sample_millis, 0);
     atomic_store(&h->measure_start_ns, now);
     atomic_store(&h->state, NNL_STATE_TRACKING);
@@ -505,14 +513,87 @@ int tracker_start(const char *dir, int waiting) {
     own_file();
     struct nnl_file_header *h = output_header();
     sampling_block(h)->mean_bytes = sampling_mean_bytes;
-    if (waiting) atomic_store(&h->state, NNL_STATE_WAITING);
-    else begin(h);
+    atomic_store(&timeline_origin_millis, now_ns(CLOCK_MONOTONIC_COARSE) / 1000000);
+    if (waiting) {
+        atomic_store(&h->state, NNL_STATE_WAITING);
+        sample_timeline();
+    } else {
+        begin(h);
+    }
     return 0;
 }
 
 void tracker_begin_measuring(void) {
     struct nnl_file_header *h = file_is_mine() ? output_header() : NULL;
-    if (h && atomic_load(&h->state) == NNL_STATE_WAITING) begin(h);
+    if (!h || atomic_load(&h->state) != NNL_STATE_WAITING) return;
+    atomic_store(&current_run, 1);
+    atomic_store(&output_runs()->current_run, 1);
+    begin(h);
+}
+
+/* Writes run's checkpoint: per site, the count and bytes of the run's allocations live now. The
+ * table is scanned shard by shard under each shard's lock; the per-site sums go to memory mapped
+ * for the occasion (never malloc). Sites created while the scan runs are left out. */
+static void write_checkpoint(uint32_t run) {
+    struct nnl_runs_block *r = output_runs();
+    uint32_t sites_now = atomic_load(&next_site_id);
+    size_t bytes = ((size_t)sites_now * 2 * sizeof(uint64_t) + 4095) & ~(size_t)4095;
+    uint64_t *sums = bytes ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
+    if (sums == MAP_FAILED) sums = NULL;
+    uint64_t count = 0, size = 0;
+    uint32_t with_leaks = 0;
+    for (int i = 0; i < NNL_SHARDS; i++) {
+        struct shard *s = &shards[i];
+        nnl_lock_acquire(&s->lock);
+        for (uint64_t j = 0; j < s->capacity; j++) {
+            struct nnl_live_entry *e = &s->entries[j];
+            if (atomic_load_explicit(&e->address, memory_order_relaxed) <= DELETED || e->reserved != run) continue;
+            count++;
+            size += e->size;
+            if (!sums || e->site >= sites_now) continue;
+            if (!sums[2 * e->site]) with_leaks++;
+            sums[2 * e->site]++;
+            sums[2 * e->site + 1] += e->size;
+        }
+        nnl_lock_release(&s->lock);
+    }
+    /* In records of at most NNL_CHECKPOINT_RECORD_SITES sites: a record fits in any log segment. An
+     * empty checkpoint still writes one record, so the reader knows it was taken. */
+    uint32_t site = 0, written = 0; /* with_leaks > 0 only when sums were mapped */
+    do {
+        uint32_t n = with_leaks - written < NNL_CHECKPOINT_RECORD_SITES ? with_leaks - written : NNL_CHECKPOINT_RECORD_SITES;
+        struct nnl_record_header *record;
+        char *at = output_reserve_record(8 + 24 * n, &record);
+        if (!at) break;
+        at = put(at, &run, 4);
+        at = put(at, &n, 4);
+        for (uint32_t k = 0; k < n; site++) {
+            if (!sums[2 * site]) continue;
+            uint32_t zero = 0;
+            at = put(at, &site, 4);
+            at = put(at, &zero, 4);
+            at = put(at, &sums[2 * site], 16);
+            k++;
+        }
+        output_commit_record(record, NNL_RECORD_CHECKPOINT);
+        written += n;
+    } while (written < with_leaks);
+    if (sums) munmap(sums, bytes);
+    struct nnl_run_counts *counts = &r->runs[run - 1];
+    counts->leaked_count = count;
+    counts->leaked_bytes = size;
+    atomic_store(&counts->checkpoint_ns, now_ns(CLOCK_MONOTONIC));
+    atomic_store(&r->checkpoints, run);
+}
+
+void tracker_checkpoint_run(void) {
+    struct nnl_file_header *h = output_header();
+    uint32_t run = atomic_load(&current_run);
+    if (!h || atomic_load(&h->state) != NNL_STATE_TRACKING || !run || run >= NNL_MAX_RUNS) return;
+    /* The next run's allocations are told apart from here on; recording goes on. */
+    atomic_store(&current_run, run + 1);
+    atomic_store(&output_runs()->current_run, run + 1);
+    write_checkpoint(run);
 }
 
 void tracker_checkpoint(void) {
@@ -521,10 +602,27 @@ void tracker_checkpoint(void) {
     /* From here on the table is frozen: it is the checkpoint the verdict is taken on. */
     atomic_store(&tracker_recording, 0);
     nomatch_at_checkpoint(atomic_load(&h->matched_count) == 0);
+    uint32_t run = atomic_load(&current_run);
+    if (run) write_checkpoint(run);
     atomic_store(&next_sample_millis, 0);
     sample_timeline();
     atomic_store(&h->checkpoint_ns, now_ns(CLOCK_MONOTONIC));
     atomic_store(&h->state, NNL_STATE_CHECKPOINTED);
+}
+
+void tracker_phase(uint32_t kind, uint32_t index) {
+    if (!output_header()) return;
+    uint64_t t = now_ns(CLOCK_MONOTONIC_COARSE) / 1000000 - atomic_load(&timeline_origin_millis);
+    struct nnl_record_header *record;
+    char *at = output_reserve_record(16, &record);
+    if (at) {
+        at = put(at, &kind, 4);
+        at = put(at, &index, 4);
+        put(at, &t, 8);
+        output_commit_record(record, NNL_RECORD_PHASE);
+    }
+    atomic_store(&next_sample_millis, 0);
+    sample_timeline();
 }
 
 void tracker_record_end(int end, int status) {
@@ -582,6 +680,7 @@ void tracker_set_python_status(int status, const char *reason) {
 void tracker_after_fork_child(const char *dir) {
     atomic_store(&tracker_recording, 0);
     atomic_store(&nomatch_counting_warmup, 0);
+    atomic_store(&current_run, 0);
     output_forget_after_fork();
     memset(shards, 0, sizeof shards);
     atomic_store(&live_count, 0);

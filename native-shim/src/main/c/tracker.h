@@ -16,7 +16,13 @@ extern atomic_int tracker_recording;
  * otherwise (a child process) tracking starts now. 0 on success. */
 int tracker_start(const char *dir, int waiting);
 void tracker_begin_measuring(void);
+/* Checkpoint of a measured run that is not the last: its leaks are written, recording goes on
+ * for the next run. */
+void tracker_checkpoint_run(void);
+/* The last checkpoint: its run's leaks are written and the table is frozen. */
 void tracker_checkpoint(void);
+/* The runner began a phase (enum nnl_phase): recorded on the timeline's clock, with a sample. */
+void tracker_phase(uint32_t kind, uint32_t index);
 /* Records a live allocation made from a matching stack. */
 void tracker_record(void *address, size_t size, const struct stack *stack);
 /* Ends tracking of a block if it is tracked; returns its site + 1 (0: it was not tracked) and

@@ -3,13 +3,17 @@
     python nonativeleak_runner.py SPEC.json
 
 SPEC.json names the shim, the fixture (a script run as __main__, or a callable "pkg.mod:function"),
-its arguments, the warm-up count and where to write the result. The runner:
+its arguments, the warm-up and measured run counts and where to write the result. The runner:
 
 1. imports the fixture, then runs it `warmup` times: nothing allocated so far is judged (matches
    during warm-up are only counted);
-2. tells the shim to begin measuring, runs the fixture once more (the measured run);
-3. collects garbage and tells the shim to take the checkpoint;
-4. writes its result (status, traceback, Python version) as JSON, and at exit kills whatever the
+2. tells the shim to begin measuring, then runs the fixture `runs` times (the measured runs; a
+   script is executed again as __main__ each time);
+3. after measured run k collects garbage and tells the shim to take checkpoint k (the last one
+   freezes the shim's table; before it, recording goes on);
+4. tells the shim where each phase began (import, each warm-up, run and checkpoint), for the
+   report's timeline;
+5. writes its result (status, traceback, Python version) as JSON, and at exit kills whatever the
    fixture left running (its descendants, and every process that carries the run's
    NONATIVELEAK_RUN_DIR in its environment), so no process outlives the run.
 """
@@ -31,6 +35,8 @@ import types
 PR_SET_PDEATHSIG = 1
 EXIT_FIXTURE_FAILED = 1
 EXIT_RUNNER_ERROR = 3
+# enum nnl_phase (output.h)
+PHASE_IMPORT, PHASE_WARMUP, PHASE_RUN, PHASE_CHECKPOINT, PHASE_END = 1, 2, 3, 4, 5
 
 
 class RunnerError(Exception):
@@ -45,6 +51,7 @@ def _load_shim(path):
     shim.nnl_python_verify.restype = ctypes.c_int
     shim.nnl_python_boundary.argtypes = [ctypes.c_void_p]
     shim.nnl_set_thread_name.argtypes = [ctypes.c_char_p]
+    shim.nnl_phase.argtypes = [ctypes.c_uint32, ctypes.c_uint32]
     shim.nnl_inactive_reason.restype = ctypes.c_char_p
     if not shim.nnl_active():
         raise RunnerError("the NoNativeLeak shim is not active in the fixture process: "
@@ -210,6 +217,7 @@ def main(argv):
     try:
         _guard_process_tree()
         shim = _load_shim(spec["shim"])
+        shim.nnl_phase(PHASE_IMPORT, 0)
         enabled, reason = _verify_python_stacks(shim)
         result["pythonStacks"] = {"enabled": enabled, "reason": reason}
         _name_threads(shim)
@@ -226,18 +234,29 @@ def main(argv):
     try:
         if spec.get("warmup", 0) > 0:
             shim.nnl_begin_warmup()  # matches are counted, so a NO_MATCH can say "matched during warm-up only"
-        for _ in range(spec.get("warmup", 0)):
+        for warmup in range(1, spec.get("warmup", 0) + 1):
+            shim.nnl_phase(PHASE_WARMUP, warmup)
             fixture()
         gc.collect()
         result["warmupMillis"] = int((time.monotonic() - started) * 1000)
+        runs = spec.get("runs", 1)
+        run = 1
         shim.nnl_begin_measuring()
         measured = time.monotonic()
         try:
-            fixture()
-        finally:
+            for run in range(1, runs + 1):
+                shim.nnl_phase(PHASE_RUN, run)
+                fixture()
+                if run < runs:
+                    shim.nnl_phase(PHASE_CHECKPOINT, run)
+                    gc.collect()
+                    shim.nnl_checkpoint_run()
+        finally:  # a run that raised ends the measured runs: its checkpoint is the last
             result["measuredMillis"] = int((time.monotonic() - measured) * 1000)
+            shim.nnl_phase(PHASE_CHECKPOINT, run)
             gc.collect()
             shim.nnl_checkpoint()
+            shim.nnl_phase(PHASE_END, 0)
         result["status"] = "completed"
     except SystemExit as exit_request:  # sys.exit(n) with n != 0: the process exits with n, as it would alone
         code = exit_request.code

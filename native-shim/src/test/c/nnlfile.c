@@ -138,6 +138,10 @@ static int parse_log(struct nnl_file *f) {
             if (id + 1 > f->site_count) f->site_count = id + 1;
         } else if (type == NNL_RECORD_PYTHON_FRAME) {
             if (payload < 12 || 12u + u16_at(p + 8) + u16_at(p + 10) > payload) return error(f, "python frame record overruns");
+        } else if (type == NNL_RECORD_CHECKPOINT) {
+            if (payload < 8 || 8u + 24u * u32_at(p + 4) > payload) return error(f, "checkpoint record overruns");
+        } else if (type == NNL_RECORD_PHASE) {
+            if (payload < 16) return error(f, "phase record too short");
         } else if (type == NNL_RECORD_FRAME_CHECK) {
             if (payload < 14) return error(f, "frame check record too short");
             uint16_t lengths[4] = {u16_at(p + 6), u16_at(p + 8), u16_at(p + 10), u16_at(p + 12)};

@@ -50,6 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <tr><td>{@code nonativeleak.ignore}</td><td>ignore patterns, several separated by {@code ;}</td></tr>
  * <tr><td>{@code nonativeleak.python}</td><td>the interpreter</td></tr>
  * <tr><td>{@code nonativeleak.warmup}</td><td>warm-up runs</td></tr>
+ * <tr><td>{@code nonativeleak.runs}</td><td>measured runs</td></tr>
  * <tr><td>{@code nonativeleak.maxLeaks}</td><td>leaks allowed</td></tr>
  * <tr><td>{@code nonativeleak.maxLeakedBytes}</td><td>leaked bytes allowed</td></tr>
  * <tr><td>{@code nonativeleak.requireMatch}</td><td>{@code true} or {@code false}</td></tr>
@@ -58,7 +59,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     {@code target/nonativeleak} under the module's base directory, beside the Maven plugin's)</td></tr>
  * </table>
  * Because Java cannot tell an attribute written with its default value from one left out, an explicit
- * {@code warmup = 0} also yields to {@code nonativeleak.warmup}.
+ * {@code warmup = 0} also yields to {@code nonativeleak.warmup} (and {@code runs = 1} to {@code nonativeleak.runs}).
  *
  * <h2>Paths, interpreter, platform</h2>
  * Relative script paths (and a relative {@code python}) resolve against the Maven module's base directory (the
@@ -109,7 +110,19 @@ public @interface NoNativeLeak {
     int warmup() default 0;
 
     /**
-     * How many tracked allocations may still be live at the checkpoint before the run counts as {@code LEAKED}.
+     * How many measured runs follow the warm-ups. After each one the runner collects garbage and takes that run's
+     * checkpoint; an allocation of run k still live at checkpoint k leaked in run k. With more than one, the fixture
+     * is {@code LEAKED} only when <em>every</em> run leaked more than {@link #maxLeaks()} / {@link #maxLeakedBytes()}
+     * (the allowances apply per run), as CPython's leak hunter ({@code -R}) judges: a cache filled once is not a
+     * leak, a leak that repeats is. A script is executed again as {@code __main__} in the same process for each run.
+     *
+     * @return the number of measured runs, 1 to 100
+     */
+    int runs() default 1;
+
+    /**
+     * How many tracked allocations may still be live at the checkpoint before the run counts as {@code LEAKED}
+     * (with {@link #runs()} &gt; 1: per measured run).
      * A run is {@code CLEAN} only when it is within both limits, so tolerating a few small leaks means raising
      * this and {@link #maxLeakedBytes()} together.
      *

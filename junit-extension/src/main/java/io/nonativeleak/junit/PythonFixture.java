@@ -169,6 +169,16 @@ public final class PythonFixture {
     }
 
     /**
+     * @param runs how many measured runs follow the warm-ups; the run is {@code LEAKED} only when every one leaks
+     * @return a copy with this number of measured runs
+     */
+    public PythonFixture withRuns(int runs) {
+        Options o = options.copy();
+        o.runs = runs;
+        return new PythonFixture(session, o);
+    }
+
+    /**
      * @param maxLeaks how many tracked allocations may be live at the checkpoint
      * @return a copy with this allowance
      */
@@ -289,6 +299,7 @@ public final class PythonFixture {
                 .ignore(options.ignore != null ? options.ignore : s.ignore())
                 .python(options.python != null ? options.python : s.python())
                 .warmup(options.warmup != null ? options.warmup : s.warmup())
+                .runs(options.runs != null ? options.runs : s.runs())
                 .maxLeaks(options.maxLeaks != null ? options.maxLeaks : s.maxLeaks())
                 .maxLeakedBytes(options.maxLeakedBytes != null ? options.maxLeakedBytes : s.maxLeakedBytes())
                 .requireMatch(options.requireMatch != null ? options.requireMatch : s.requireMatch())
@@ -308,6 +319,7 @@ public final class PythonFixture {
         List<String> ignore;
         String python;
         Integer warmup;
+        Integer runs;
         Long maxLeaks;
         Long maxLeakedBytes;
         Boolean requireMatch;
@@ -324,6 +336,7 @@ public final class PythonFixture {
             o.ignore = ignore;
             o.python = python;
             o.warmup = warmup;
+            o.runs = runs;
             o.maxLeaks = maxLeaks;
             o.maxLeakedBytes = maxLeakedBytes;
             o.requireMatch = requireMatch;

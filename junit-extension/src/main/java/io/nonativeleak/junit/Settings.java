@@ -19,6 +19,7 @@ record Settings(
         List<String> ignore,
         String python,
         int warmup,
+        int runs,
         long maxLeaks,
         long maxLeakedBytes,
         boolean requireMatch,
@@ -31,6 +32,7 @@ record Settings(
     static final String IGNORE = PREFIX + "ignore";
     static final String PYTHON = PREFIX + "python";
     static final String WARMUP = PREFIX + "warmup";
+    static final String RUNS = PREFIX + "runs";
     static final String MAX_LEAKS = PREFIX + "maxLeaks";
     static final String MAX_LEAKED_BYTES = PREFIX + "maxLeakedBytes";
     static final String REQUIRE_MATCH = PREFIX + "requireMatch";
@@ -45,6 +47,7 @@ record Settings(
                 gate != null && gate.ignore().length > 0 ? List.of(gate.ignore()) : list(context, IGNORE),
                 gate != null && !gate.python().isBlank() ? gate.python() : context.getConfigurationParameter(PYTHON).orElse(null),
                 gate != null && gate.warmup() != 0 ? gate.warmup() : number(context, WARMUP, Integer::parseInt, 0),
+                gate != null && gate.runs() != 1 ? gate.runs() : number(context, RUNS, Integer::parseInt, 1),
                 gate != null && gate.maxLeaks() != 0 ? gate.maxLeaks() : number(context, MAX_LEAKS, Long::parseLong, 0L),
                 gate != null && gate.maxLeakedBytes() != 0 ? gate.maxLeakedBytes() : number(context, MAX_LEAKED_BYTES, Long::parseLong, 0L),
                 gate != null && !gate.requireMatch() ? false : bool(context, REQUIRE_MATCH, true),

@@ -32,7 +32,7 @@ public class CheckMojo extends AbstractFixtureMojo {
     /**
      * The fixtures to run, each a {@code <fixture>} with a {@code <script>} or a {@code <call>}, optional
      * {@code <args>} and {@code <name>}, and any of {@code patterns}, {@code ignore}, {@code warmup},
-     * {@code maxLeaks}, {@code maxLeakedBytes}, {@code requireMatch}, {@code timeoutSeconds}, {@code python},
+     * {@code runs}, {@code maxLeaks}, {@code maxLeakedBytes}, {@code requireMatch}, {@code timeoutSeconds}, {@code python},
      * {@code environment}, {@code workingDirectory} to override the plugin-level value for that fixture.
      */
     @Parameter
@@ -46,7 +46,16 @@ public class CheckMojo extends AbstractFixtureMojo {
     @Parameter
     List<String> patterns = new ArrayList<>();
 
-    /** How many leaked allocations a fixture may leave live at the checkpoint and still be CLEAN. */
+    /**
+     * How many measured runs follow the warm-ups (1 to 100). After each, the runner collects garbage and takes that
+     * run's checkpoint; with more than one, a fixture is LEAKED only when every run leaked more than
+     * {@code maxLeaks} / {@code maxLeakedBytes} (the allowances apply per run): a cache filled once is not a leak,
+     * a leak that repeats is. A script is executed again as {@code __main__} in the same process for each run.
+     */
+    @Parameter(property = "nonativeleak.runs", defaultValue = "1")
+    int runs = 1;
+
+    /** How many leaked allocations a fixture may leave live at the checkpoint (per measured run) and still be CLEAN. */
     @Parameter(defaultValue = "0")
     long maxLeaks;
 
@@ -218,7 +227,7 @@ public class CheckMojo extends AbstractFixtureMojo {
     }
 
     private List<PlannedRun> plan() throws MojoExecutionException {
-        List<PlannedRun> runs = new ArrayList<>();
+        List<PlannedRun> planned = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < fixtures.size(); i++) {
             Fixture f = fixtures.get(i);
@@ -232,6 +241,7 @@ public class CheckMojo extends AbstractFixtureMojo {
             FixtureSpec.Builder b = baseSpec(script != null ? script : call, call != null)
                     .args(nonNull(f.getArgs()))
                     .patterns(nonNull(f.getPatterns() != null ? f.getPatterns() : patterns))
+                    .runs(f.getRuns() != null ? f.getRuns() : runs)
                     .maxLeaks(f.getMaxLeaks() != null ? f.getMaxLeaks() : maxLeaks)
                     .maxLeakedBytes(f.getMaxLeakedBytes() != null ? f.getMaxLeakedBytes() : maxLeakedBytes)
                     .requireMatch(f.getRequireMatch() != null ? f.getRequireMatch() : requireMatch);
@@ -244,7 +254,7 @@ public class CheckMojo extends AbstractFixtureMojo {
             if (blankToNull(f.getName()) != null) b.name(f.getName().strip());
             FixtureSpec spec = b.build();
             String label = at + " (" + spec.name() + ")";
-            runs.add(new PlannedRun(label, spec,
+            planned.add(new PlannedRun(label, spec,
                     label + (script != null ? ".script" : ".call"),
                     f.getPatterns() != null ? label + ".patterns" : "patterns",
                     f.getIgnore() != null ? label + ".ignore" : "ignore",
@@ -253,6 +263,6 @@ public class CheckMojo extends AbstractFixtureMojo {
         if (!problems.isEmpty()) {
             throw new MojoExecutionException("NoNativeLeak configuration is invalid; no fixture was run:\n  - " + String.join("\n  - ", problems));
         }
-        return runs;
+        return planned;
     }
 }

@@ -33,6 +33,9 @@ public class Fixture {
     /** Warm-up runs before the measured run, instead of the plugin-level {@code warmup}. */
     private Integer warmup;
 
+    /** Measured runs (the fixture leaks only when every one leaks), instead of the plugin-level {@code runs}. */
+    private Integer runs;
+
     /** Leaked allocations allowed, instead of the plugin-level {@code maxLeaks}. */
     private Long maxLeaks;
 
@@ -68,6 +71,8 @@ public class Fixture {
     public void setIgnore(List<String> ignore) { this.ignore = ignore; }
     public Integer getWarmup() { return warmup; }
     public void setWarmup(Integer warmup) { this.warmup = warmup; }
+    public Integer getRuns() { return runs; }
+    public void setRuns(Integer runs) { this.runs = runs; }
     public Long getMaxLeaks() { return maxLeaks; }
     public void setMaxLeaks(Long maxLeaks) { this.maxLeaks = maxLeaks; }
     public Long getMaxLeakedBytes() { return maxLeakedBytes; }

@@ -3,11 +3,14 @@ package io.nonativeleak.maven;
 import io.nonativeleak.shim.report.CFrame;
 import io.nonativeleak.shim.report.IncompleteProcess;
 import io.nonativeleak.shim.report.LeakSite;
+import io.nonativeleak.shim.report.Phase;
 import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
+import io.nonativeleak.shim.report.ReportText;
 import io.nonativeleak.shim.report.RunReport;
 import io.nonativeleak.shim.report.TimelinePoint;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,6 +30,8 @@ final class HtmlReport {
     /** The chart's line colour for runs that fail a gate, and for those that pass. */
     static final String FAILING_COLOUR = "#d81b60";
     static final String PASSING_COLOUR = "#1e88e5";
+    /** The chart's line of resident memory (RSS). */
+    static final String RSS_COLOUR = "#546e7a";
 
     private static final String CSS = """
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#1c1c1c}
@@ -83,7 +88,8 @@ final class HtmlReport {
         h.append("<section class=\"run\" id=\"run-").append(index).append("\">\n<h2>").append(esc(name(entry))).append(' ')
                 .append(outcome(r)).append("</h2>\n<p>").append(esc(r.reason())).append("</p>\n<table class=\"meta\">\n");
         meta(h, "fixture", "<code>" + esc(target(r)) + "</code>");
-        meta(h, "python", esc(r.fixture().python() + " (" + r.fixture().pythonVersion() + "), warmup " + r.fixture().warmup()));
+        meta(h, "python", esc(r.fixture().python() + " (" + r.fixture().pythonVersion() + "), warmup " + r.fixture().warmup()
+                + (r.fixture().runs() > 1 ? ", runs " + r.fixture().runs() : "")));
         meta(h, "patterns", r.patterns().isEmpty() ? "<span class=\"muted\">none: every allocation</span>" : codes(r.patterns()));
         if (!r.ignore().isEmpty()) meta(h, "ignore", codes(r.ignore()));
         if (r.allowance() != null) {
@@ -92,6 +98,7 @@ final class HtmlReport {
         }
         meta(h, "matched", esc(r.matched().count() + " allocations, " + bytes(r.matched().bytes())));
         meta(h, "leaked", esc(r.leaked().count() + " allocations, " + bytes(r.leaked().bytes()) + " live at the checkpoint"));
+        if (r.runs() != null) meta(h, "leaked per run", "<span class=\"leaked-per-run\">" + esc(ReportText.leakedPerRun(r.runs())) + "</span>");
         if (r.noMatch() != null) meta(h, "nothing matched", "<code>" + esc(r.noMatch().kind().name()) + "</code> " + esc(r.noMatch().reason()));
         meta(h, "exit", esc(r.signal() != null ? "signal " + r.signal() : "code " + r.exitCode()) + ", " + esc(FixtureRunner.seconds(r.durationMillis())));
         if (r.incomplete() != null)
@@ -121,54 +128,130 @@ final class HtmlReport {
         return ", <a href=\"" + esc(href) + "\">" + esc(label.strip()) + "</a>";
     }
 
-    /** Live matched bytes over the measured run: a line that climbs is a leak. */
+    /**
+     * The runner's whole life, phase by phase (import, each warm-up, each measured run, each checkpoint): live matched
+     * bytes (left axis) beside the process's resident bytes (right axis). A leak climbs on both; fragmentation or a
+     * cache climbs on RSS only. Each phase gets half its width by time and half in equal shares, so that short
+     * measured runs after a long import stay readable.
+     */
     static void chart(StringBuilder h, RunReport r) {
         List<TimelinePoint> points = r.timeline() == null ? List.of() : r.timeline();
-        h.append("<h3>live matched bytes over the run</h3>\n");
+        h.append("<h3 title=\"Both climbing: a leak. RSS climbing alone: fragmentation, a cache, or memory the patterns do not watch.\">")
+                .append("live matched bytes (solid, left axis) and resident memory (dashed, right axis), by phase</h3>\n");
         if (points.isEmpty()) {
             h.append("<p class=\"muted no-timeline\">No timeline was recorded for this run.</p>\n");
             return;
         }
-        int left = 70, right = 16, top = 14, bottom = 30;
+        int left = 70, right = 70, top = 30, bottom = 30;
         int w = CHART_WIDTH - left - right, hgt = CHART_HEIGHT - top - bottom;
+        long lastT = points.stream().mapToLong(TimelinePoint::tMillis).max().orElse(0);
+        List<Phase> phases = chartPhases(r.phases(), lastT);
+        double[] x0 = phaseOffsets(phases, left, w);
         // floors keep the axes readable when a run is short or nothing stayed live
-        long maxT = Math.max(100, points.stream().mapToLong(TimelinePoint::tMillis).max().orElse(0));
         long maxB = Math.max(1024, points.stream().mapToLong(TimelinePoint::liveBytes).max().orElse(0));
+        long maxRss = points.stream().mapToLong(TimelinePoint::rssBytes).max().orElse(0);
         String colour = r.outcome().failsGate() ? FAILING_COLOUR : PASSING_COLOUR;
         h.append("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(CHART_WIDTH).append("\" height=\"")
                 .append(CHART_HEIGHT).append("\" viewBox=\"0 0 ").append(CHART_WIDTH).append(' ').append(CHART_HEIGHT)
                 .append("\" role=\"img\" aria-label=\"live matched bytes from 0 to ").append(bytes(points.get(points.size() - 1).liveBytes()))
-                .append(" over ").append(FixtureRunner.seconds(maxT)).append("\">\n");
+                .append(" over ").append(FixtureRunner.seconds(lastT)).append(maxRss > 0 ? ", resident memory up to " + bytes(maxRss) : "")
+                .append("\">\n");
+        for (int i = 0; i < phases.size(); i++) {
+            Phase p = phases.get(i);
+            double width = x0[i + 1] - x0[i];
+            h.append(String.format(Locale.ROOT, "<g class=\"phase\" data-name=\"%s\"><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
+                    esc(p.name()), x0[i], top, width, hgt, phaseFill(p.name())))
+                    .append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#bbb\"/>", x0[i], top - 14, x0[i], top + hgt))
+                    .append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", x0[i] + width / 2, top - 4,
+                            esc(width >= 7 * p.name().length() ? p.name() : shortName(p.name()))))
+                    .append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text><title>%s</title></g>\n",
+                            x0[i] + width / 2, top + hgt + 18, width >= 40 ? esc(duration(p.endMillis() - p.startMillis())) : "",
+                            esc(p.name() + ": " + p.startMillis() + "-" + p.endMillis() + " ms")));
+        }
         for (int i = 0; i <= 4; i++) {
             double y = top + hgt - hgt * i / 4.0;
             h.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>", left, y, left + w, y))
-                    .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", left - 6, y + 4, esc(bytes(maxB * i / 4))));
-        }
-        for (int i = 0; i <= 4; i++) {
-            double x = left + w * i / 4.0;
-            h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, top + hgt + 18,
-                    esc(maxT < 2000 ? (maxT * i / 4) + " ms" : FixtureRunner.seconds(maxT * i / 4))));
+                    .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">%s</text>", left - 6, y + 4, colour, esc(bytes(maxB * i / 4))));
+            if (maxRss > 0) h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"start\">%s</text>", left + w + 6, y + 4, esc(bytes(maxRss * i / 4))));
+            h.append('\n');
         }
         h.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>", left, top + hgt, left + w, top + hgt))
                 .append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", left, top, left, top + hgt));
+        if (maxRss > 0) {
+            StringBuilder rss = new StringBuilder();
+            for (TimelinePoint p : points) {
+                if (p.rssBytes() > 0) rss.append(String.format(Locale.ROOT, "%.1f,%.1f ", xOf(p.tMillis(), phases, x0), top + hgt - hgt * (double) p.rssBytes() / maxRss));
+            }
+            h.append("<polyline class=\"rss-bytes\" points=\"").append(rss.toString().strip()).append("\" fill=\"none\" stroke=\"").append(RSS_COLOUR)
+                    .append("\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n");
+        }
         StringBuilder coords = new StringBuilder();
         for (TimelinePoint p : points) {
-            double x = left + w * (double) p.tMillis() / maxT;
-            double y = top + hgt - hgt * (double) p.liveBytes() / maxB;
-            coords.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+            coords.append(String.format(Locale.ROOT, "%.1f,%.1f ", xOf(p.tMillis(), phases, x0), top + hgt - hgt * (double) p.liveBytes() / maxB));
         }
         String pts = coords.toString().strip();
         if (points.size() == 1) {
             String[] xy = pts.split(",");
             h.append("<circle class=\"live-bytes\" cx=\"").append(xy[0]).append("\" cy=\"").append(xy[1]).append("\" r=\"4\" fill=\"").append(colour).append("\"/>\n");
         } else {
-            h.append("<polygon points=\"").append(left).append(',').append(top + hgt).append(' ').append(pts).append(' ')
-                    .append(String.format(Locale.ROOT, "%.1f", left + w * (double) points.get(points.size() - 1).tMillis() / maxT)).append(',').append(top + hgt)
+            h.append("<polygon points=\"").append(pts.substring(0, pts.indexOf(',') + 1)).append(top + hgt).append(' ').append(pts).append(' ')
+                    .append(String.format(Locale.ROOT, "%.1f", xOf(points.get(points.size() - 1).tMillis(), phases, x0))).append(',').append(top + hgt)
                     .append("\" fill=\"").append(colour).append("\" fill-opacity=\"0.12\" stroke=\"none\"/>\n");
             h.append("<polyline class=\"live-bytes\" points=\"").append(pts).append("\" fill=\"none\" stroke=\"").append(colour)
                     .append("\" stroke-width=\"2.5\" stroke-linejoin=\"round\"/>\n");
         }
         h.append("</svg>\n");
+    }
+
+    /** The report's phases, or one phase over the whole timeline for reports that have none. */
+    private static List<Phase> chartPhases(List<Phase> phases, long lastT) {
+        if (phases == null || phases.isEmpty()) return List.of(new Phase("process", 0, Math.max(1, lastT)));
+        List<Phase> out = new ArrayList<>(phases);
+        Phase last = out.get(out.size() - 1);
+        if (lastT > last.endMillis()) out.set(out.size() - 1, new Phase(last.name(), last.startMillis(), lastT));
+        return out;
+    }
+
+    /** Where each phase begins on the x axis (and, last, where the final one ends). */
+    private static double[] phaseOffsets(List<Phase> phases, int left, int w) {
+        long total = Math.max(1, phases.stream().mapToLong(p -> Math.max(0, p.endMillis() - p.startMillis())).sum());
+        double[] x = new double[phases.size() + 1];
+        x[0] = left;
+        for (int i = 0; i < phases.size(); i++) {
+            long d = Math.max(0, phases.get(i).endMillis() - phases.get(i).startMillis());
+            x[i + 1] = x[i] + w * (0.5 / phases.size() + 0.5 * d / total);
+        }
+        return x;
+    }
+
+    /** A time's x: linear within the phase it falls in. */
+    private static double xOf(long t, List<Phase> phases, double[] x0) {
+        for (int i = 0; i < phases.size(); i++) {
+            Phase p = phases.get(i);
+            if (t < p.endMillis() || i == phases.size() - 1) {
+                long d = Math.max(1, p.endMillis() - p.startMillis());
+                double within = Math.max(0, Math.min(1, (double) (t - p.startMillis()) / d));
+                return x0[i] + (x0[i + 1] - x0[i]) * within;
+            }
+        }
+        return x0[0];
+    }
+
+    private static String phaseFill(String name) {
+        if (name.startsWith("run")) return "#e3f2fd";
+        if (name.startsWith("checkpoint")) return "#cfd8dc";
+        if (name.startsWith("warmup")) return "#fff8e1";
+        return "#f5f5f5";
+    }
+
+    /** "run 3" -> "r3", "checkpoint 3" -> "c3", "import" -> "i": labels of narrow phases. */
+    private static String shortName(String name) {
+        String[] parts = name.split(" ");
+        return parts[0].charAt(0) + (parts.length > 1 ? parts[1] : "");
+    }
+
+    private static String duration(long millis) {
+        return millis < 2000 ? millis + " ms" : FixtureRunner.seconds(millis);
     }
 
     private static void processes(StringBuilder h, RunReport r) {
@@ -197,7 +280,9 @@ final class HtmlReport {
             LeakSite s = sites.get(i);
             h.append("<div class=\"site\">\n<h3>CallStack[").append(i + 1).append("]: may-leak=").append(s.count()).append(" (")
                     .append(s.bytes()).append(" bytes) <span class=\"muted\">pid ").append(s.pid()).append(", thread ")
-                    .append(esc(String.valueOf(s.thread()))).append("</span></h3>\n");
+                    .append(esc(String.valueOf(s.thread())))
+                    .append(s.runs() != null ? ", per run: " + s.runs().stream().map(c -> Long.toString(c.count())).toList() : "")
+                    .append("</span></h3>\n");
             if (s.suggestedPattern() != null) h.append("<p>suggested pattern: <code class=\"suggested\">").append(esc(s.suggestedPattern())).append("</code></p>\n");
             if (s.pattern() != null) h.append("<p class=\"muted\">matched pattern: <code>").append(esc(s.pattern())).append("</code></p>\n");
             h.append("<div class=\"stacks\">\n<div><table class=\"cstack\"><thead><tr><th>#</th><th>C frame (frame 0 first)</th><th>module+offset</th></tr></thead><tbody>\n");

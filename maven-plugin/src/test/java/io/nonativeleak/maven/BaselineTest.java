@@ -161,7 +161,7 @@ class BaselineTest {
 
     private static Baseline.Key key(LeakSite s) {
         io.nonativeleak.shim.report.RunReport r = new io.nonativeleak.shim.report.RunReport(1, "f", null, List.of(), List.of(), null,
-                io.nonativeleak.shim.report.Outcome.LEAKED, "", 0, null, 1, null, null, List.of(s), List.of(), List.of(), null, null, null, null, null, null, List.of());
+                io.nonativeleak.shim.report.Outcome.LEAKED, "", 0, null, 1, null, null, List.of(s), List.of(), List.of(), null, null, null, null, null, null, List.of(), null, List.of());
         return Baseline.entries(r, "f").get(0).key();
     }
 }

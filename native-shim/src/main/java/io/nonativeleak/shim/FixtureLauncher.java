@@ -29,6 +29,8 @@ public final class FixtureLauncher {
     /** Report file names taken in this JVM: a second run of the same name gets a numbered name. */
     private static final Set<Path> TAKEN = ConcurrentHashMap.newKeySet();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Measured runs a fixture may have: the shim keeps each run's counts in its data file (NNL_MAX_RUNS). */
+    public static final int MAX_RUNS = 100;
 
     private final FixtureSpec spec;
     private final Shim shim;
@@ -50,6 +52,8 @@ public final class FixtureLauncher {
     public static FixtureLauncher prepare(FixtureSpec spec) {
         Platform.requireSupported();
         if (spec.warmup() < 0) throw new NoNativeLeakException("warmup must be 0 or more, not " + spec.warmup());
+        if (spec.runs() < 1 || spec.runs() > MAX_RUNS)
+            throw new NoNativeLeakException("runs must be from 1 to " + MAX_RUNS + ", not " + spec.runs());
         if (spec.maxLeaks() < 0) throw new NoNativeLeakException("maxLeaks must be 0 or more, not " + spec.maxLeaks());
         if (spec.maxLeakedBytes() < 0) throw new NoNativeLeakException("maxLeakedBytes must be 0 or more, not " + spec.maxLeakedBytes());
         if (spec.sampleBytes() < 0) throw new NoNativeLeakException("sampleBytes must be 0 (no sampling) or more, not " + spec.sampleBytes());
@@ -161,6 +165,7 @@ public final class FixtureLauncher {
         runnerSpec.put("target", spec.kind() == FixtureSpec.Kind.SCRIPT ? spec.scriptPath().toString() : spec.target());
         runnerSpec.put("args", spec.args());
         runnerSpec.put("warmup", spec.warmup());
+        runnerSpec.put("runs", spec.runs());
         runnerSpec.put("result", runDirectory.resolve("result.json").toString());
         Path specFile = runDirectory.resolve("spec.json");
         JSON.writeValue(specFile.toFile(), runnerSpec);

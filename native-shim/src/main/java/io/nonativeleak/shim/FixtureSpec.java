@@ -27,6 +27,7 @@ public final class FixtureSpec {
     private final List<String> patterns;
     private final List<String> ignore;
     private final int warmup;
+    private final int runs;
     private final long maxLeaks;
     private final long maxLeakedBytes;
     private final boolean requireMatch;
@@ -48,6 +49,7 @@ public final class FixtureSpec {
         patterns = List.copyOf(b.patterns);
         ignore = List.copyOf(b.ignore);
         warmup = b.warmup;
+        runs = b.runs;
         maxLeaks = b.maxLeaks;
         maxLeakedBytes = b.maxLeakedBytes;
         requireMatch = b.requireMatch;
@@ -82,6 +84,7 @@ public final class FixtureSpec {
         b.patterns.addAll(patterns);
         b.ignore.addAll(ignore);
         b.warmup = warmup;
+        b.runs = runs;
         b.maxLeaks = maxLeaks;
         b.maxLeakedBytes = maxLeakedBytes;
         b.requireMatch = requireMatch;
@@ -104,6 +107,8 @@ public final class FixtureSpec {
     public List<String> patterns() { return patterns; }
     public List<String> ignore() { return ignore; }
     public int warmup() { return warmup; }
+    /** How many measured runs follow the warm-ups; the fixture leaks only when every one of them leaks. */
+    public int runs() { return runs; }
     public long maxLeaks() { return maxLeaks; }
     public long maxLeakedBytes() { return maxLeakedBytes; }
     public boolean requireMatch() { return requireMatch; }
@@ -133,6 +138,7 @@ public final class FixtureSpec {
         private final List<String> patterns = new ArrayList<>();
         private final List<String> ignore = new ArrayList<>();
         private int warmup = 0;
+        private int runs = 1;
         private long maxLeaks = 0;
         private long maxLeakedBytes = 0;
         private boolean requireMatch = true;
@@ -157,6 +163,7 @@ public final class FixtureSpec {
         public Builder patterns(List<String> values) { patterns.clear(); patterns.addAll(values); return this; }
         public Builder ignore(List<String> values) { ignore.clear(); ignore.addAll(values); return this; }
         public Builder warmup(int value) { warmup = value; return this; }
+        public Builder runs(int value) { runs = value; return this; }
         public Builder maxLeaks(long value) { maxLeaks = value; return this; }
         public Builder maxLeakedBytes(long value) { maxLeakedBytes = value; return this; }
         public Builder requireMatch(boolean value) { requireMatch = value; return this; }

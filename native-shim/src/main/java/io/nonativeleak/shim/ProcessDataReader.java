@@ -39,6 +39,16 @@ final class ProcessDataReader {
     private static final int RECORD_FRAME = 2;
     private static final int RECORD_PYTHON_FRAME = 3;
     private static final int RECORD_FRAME_CHECK = 6;
+    private static final int RECORD_CHECKPOINT = 4;
+    private static final int RECORD_PHASE = 5;
+    private static final int RUNS_BLOCK = 0x5000;
+    private static final int MAX_RUNS = 100;
+    private static final int RUN_COUNTS_SIZE = 40;
+    static final int PHASE_IMPORT = 1;
+    static final int PHASE_WARMUP = 2;
+    static final int PHASE_RUN = 3;
+    static final int PHASE_CHECKPOINT = 4;
+    static final int PHASE_END = 5;
     private static final int NOMATCH_OFFSET = 0x8000;
     private static final int TIMELINE_POINTS = 512;
     private static final int SHARD_TABLES = 904;
@@ -102,13 +112,32 @@ final class ProcessDataReader {
                        boolean numpyAnchored, long numpyCachedBlocks, Counts numpyExcluded, String numpyModule,
                        boolean numpyUserNewSeen, List<FrameCheck> frameChecks) {}
 
+    /** Measured run k of the runner (k from 1): what matched during it, and when its checkpoint was taken (0: not). */
+    record RunData(Counts matched, long checkpointNanos) {}
+
+    /** The runner began a phase (kind: PHASE_*), at tMillis on the timeline's clock. */
+    record RawPhase(int kind, int index, long tMillis) {}
+
+    /**
+     * What one process image recorded. liveBySiteByRun: the live table by the run each entry was made in (0: outside
+     * the runner's measured runs, as in children); checkpoints: per run, its allocations live at its checkpoint by site.
+     */
     record ProcessData(int pid, int sequence, int parentPid, long startNanos, int state, int end, int exitStatus,
                        boolean pythonEnabled, String pythonReason, long measureStartNanos, long checkpointNanos,
                        Counts matched, long dropped, String executable, List<TimelinePoint> timeline,
                        Map<Integer, Site> sites, Map<Integer, Counts> liveBySite, Sampling sampling,
-                       NoMatchData noMatch, Incomplete incomplete, ProcessBlock processBlock) {
+                       NoMatchData noMatch, Incomplete incomplete, ProcessBlock processBlock,
+                       List<RunData> runs, Map<Integer, Map<Integer, Counts>> liveBySiteByRun,
+                       Map<Integer, Map<Integer, Counts>> checkpoints, List<RawPhase> phases) {
         Counts live() {
             return liveBySite.values().stream().reduce(Counts.NONE, Counts::plus);
+        }
+
+        /** Of run k's allocations, those live at its checkpoint by site; for a run whose checkpoint was never taken
+         *  (the process ended during it), those live when the process ended. */
+        Map<Integer, Counts> leakedBySite(int run) {
+            Map<Integer, Counts> taken = checkpoints.get(run);
+            return taken != null ? taken : liveBySiteByRun.getOrDefault(run, Map.of());
         }
     }
 
@@ -169,6 +198,15 @@ final class ProcessDataReader {
             if (sampling != null)
                 matched = new Counts(Math.round((double) h.getLong(SAMPLING_BLOCK + 8) / SAMPLING_FIXED_POINT), h.getLong(SAMPLING_BLOCK + 16));
             Map<Integer, double[]> weighted = new HashMap<>();
+            List<RunData> runs = new ArrayList<>();
+            int currentRun = Math.min(Math.max(h.getInt(RUNS_BLOCK), 0), MAX_RUNS);
+            for (int k = 0; k < currentRun; k++) {
+                int at = RUNS_BLOCK + 8 + RUN_COUNTS_SIZE * k;
+                runs.add(new RunData(new Counts(h.getLong(at), h.getLong(at + 8)), h.getLong(at + 32)));
+            }
+            Map<Integer, Map<Integer, Counts>> liveByRun = new HashMap<>();
+            Map<Integer, Map<Integer, Counts>> checkpoints = new HashMap<>();
+            List<RawPhase> phases = new ArrayList<>();
             try {
                 if (h.getInt(8) != 1 || h.getInt(12) != HEADER_SIZE)
                     throw new DamagedException("version " + h.getInt(8) + ", header size " + h.getInt(12));
@@ -176,12 +214,13 @@ final class ProcessDataReader {
                 if (timelineCount < 0 || timelineCount > TIMELINE_POINTS)
                     throw new DamagedException("the timeline claims " + Integer.toUnsignedString(timelineCount) + " points");
                 for (int i = 0; i < timelineCount; i++)
-                    timeline.add(new TimelinePoint(h.getLong(TIMELINE + 16 * i), h.getLong(TIMELINE + 16 * i + 8)));
+                    timeline.add(new TimelinePoint(h.getLong(TIMELINE + 16 * i), h.getLong(TIMELINE + 16 * i + 8),
+                            h.getLong(RUNS_BLOCK + 8 + RUN_COUNTS_SIZE * MAX_RUNS + 8 * i)));
                 for (int shard = 0; shard < SHARDS; shard++) {
                     long tableOffset = h.getLong(SHARD_TABLES + 16 * shard);
-                    if (tableOffset != 0) readTable(channel, fileSize, shard, tableOffset, sampling, weighted);
+                    if (tableOffset != 0) readTable(channel, fileSize, shard, tableOffset, sampling, weighted, liveByRun);
                 }
-                readLog(channel, fileSize, h, sites, frameChecks);
+                readLog(channel, fileSize, h, sites, frameChecks, checkpoints, phases);
             } catch (DamagedException e) {
                 incomplete = new Incomplete(0, "its data file " + file.getFileName() + " is damaged (" + e.getMessage()
                         + "): what it recorded cannot all be read");
@@ -193,7 +232,7 @@ final class ProcessDataReader {
                     cString(h, block + 16, 1024), h.getInt(block + 12) == 1 ? cString(h, block + 16 + 1024, 512) : null);
             return new ProcessData(pid, sequence, parentPid, start, state, end, exitStatus, python, pythonReason,
                     measureStart, checkpoint, matched, dropped, executable, timeline, sites, live, sampling,
-                    readNoMatch(h, frameChecks), incomplete, processBlock);
+                    readNoMatch(h, frameChecks), incomplete, processBlock, runs, liveByRun, checkpoints, phases);
         }
     }
 
@@ -255,9 +294,11 @@ final class ProcessDataReader {
         return buffer.clear();
     }
 
-    /** Adds each live entry to its site: as one allocation, or, sampled, as the allocations it stands for. */
+    /** Adds each live entry to its site: as one allocation, or, sampled, as the allocations it stands for; and,
+     *  unweighted (the gate never samples), to its site in the run it was made in. */
     private static void readTable(FileChannel channel, long fileSize, int shard, long offset, Sampling sampling,
-                                  Map<Integer, double[]> live) throws IOException, DamagedException {
+                                  Map<Integer, double[]> live, Map<Integer, Map<Integer, Counts>> liveByRun)
+            throws IOException, DamagedException {
         if (offset < HEADER_SIZE || offset % 4096 != 0 || offset + TABLE_HEADER_SIZE > fileSize)
             throw new DamagedException("shard " + shard + "'s table offset " + Long.toUnsignedString(offset) + " lies outside the file");
         long capacity = readAt(channel, offset, TABLE_HEADER_SIZE).getLong(0);
@@ -276,6 +317,8 @@ final class ProcessDataReader {
                 double[] sum = live.computeIfAbsent(site, key -> new double[2]);
                 sum[0] += weight;
                 sum[1] += weight * size;
+                int run = entries.getInt(i * ENTRY_SIZE + 20);
+                liveByRun.computeIfAbsent(run, r -> new HashMap<>()).merge(site, new Counts(1, size), Counts::plus);
             }
         }
     }
@@ -312,7 +355,8 @@ final class ProcessDataReader {
      * ended (killed, exec): it is stepped over, and every committed record after it is read.
      */
     private static void readLog(FileChannel channel, long fileSize, ByteBuffer h, Map<Integer, Site> sites,
-                                List<FrameCheck> frameChecks)
+                                List<FrameCheck> frameChecks, Map<Integer, Map<Integer, Counts>> checkpoints,
+                                List<RawPhase> phases)
             throws IOException, DamagedException {
         if (h.getLong(104) != 0 || h.getInt(RESOURCES + 24) != LOG_SEGMENT_SIZE || h.getInt(RESOURCES + 28) != LOG_SEGMENTS)
             throw new DamagedException("the log's layout is not this version's");
@@ -349,6 +393,10 @@ final class ProcessDataReader {
                     else if (type == RECORD_SITE) {
                         Site site = readSite(payload, frames, pythonFrames);
                         sites.put(site.id(), site);
+                    } else if (type == RECORD_CHECKPOINT) {
+                        readCheckpoint(payload, checkpoints);
+                    } else if (type == RECORD_PHASE) {
+                        phases.add(new RawPhase(payload.getInt(0), payload.getInt(4), payload.getLong(8)));
                     } // other types (padding, records of later versions) are stepped over
                 } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
                     throw new DamagedException("the record at log position " + (segmentStart(segment) + position)
@@ -356,6 +404,18 @@ final class ProcessDataReader {
                 }
                 position += length;
             }
+        }
+    }
+
+    /** One checkpoint record: part of a run's allocations live at its checkpoint, by site (a run may have several). */
+    private static void readCheckpoint(ByteBuffer b, Map<Integer, Map<Integer, Counts>> checkpoints) {
+        int run = b.getInt(0);
+        long entries = Integer.toUnsignedLong(b.getInt(4));
+        if (8 + 24 * entries > b.limit()) throw new IllegalArgumentException("checkpoint record overruns");
+        Map<Integer, Counts> bySite = checkpoints.computeIfAbsent(run, r -> new HashMap<>());
+        for (int i = 0; i < entries; i++) {
+            int at = 8 + 24 * i;
+            bySite.merge(b.getInt(at), new Counts(b.getLong(at + 8), b.getLong(at + 16)), Counts::plus);
         }
     }
 

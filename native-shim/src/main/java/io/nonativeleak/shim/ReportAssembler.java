@@ -1,6 +1,7 @@
 package io.nonativeleak.shim;
 
 import io.nonativeleak.shim.ProcessDataReader.ProcessData;
+import io.nonativeleak.shim.ProcessDataReader.RawPhase;
 import io.nonativeleak.shim.ProcessDataReader.RawCFrame;
 import io.nonativeleak.shim.ProcessDataReader.RawPyFrame;
 import io.nonativeleak.shim.ProcessDataReader.Site;
@@ -12,9 +13,12 @@ import io.nonativeleak.shim.report.IncompleteProcess;
 import io.nonativeleak.shim.report.LeakSite;
 import io.nonativeleak.shim.report.NoMatch;
 import io.nonativeleak.shim.report.Outcome;
+import io.nonativeleak.shim.report.Phase;
 import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
 import io.nonativeleak.shim.report.PythonStacks;
+import io.nonativeleak.shim.report.ReportText;
+import io.nonativeleak.shim.report.RunCounts;
 import io.nonativeleak.shim.report.RunReport;
 import io.nonativeleak.shim.report.Sampling;
 import java.io.IOException;
@@ -22,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -75,6 +80,11 @@ final class ReportAssembler {
         List<IncompleteProcess> incomplete = new ArrayList<>();
         Counts sampled = Counts.NONE;
         Map<String, LeakSite> sites = new LinkedHashMap<>();
+        int runs = spec.runs();
+        // With runs > 1: per measured run, what matched and leaked in it, and each site's share (by site key).
+        Counts[] runMatched = emptyRuns(runs);
+        Counts[] runLeaked = emptyRuns(runs);
+        Map<String, Counts[]> siteRuns = new HashMap<>();
         for (int i = 0; i < processes.size(); i++) {
             ProcessData p = processes.get(i);
             boolean isRoot = p == root;
@@ -82,9 +92,25 @@ final class ReportAssembler {
             boolean replacedByExec = processes.stream().anyMatch(q -> q.pid() == p.pid() && q.sequence() > p.sequence());
             if (root != null && p != root && p.startNanos() < root.startNanos())
                 continue; // a wrapper that exec'd the interpreter (pyenv's shim, a chroot script) and its helpers: not the fixture's
+            Counts processLeaked = p.live();
+            if (runs > 1 && judged) {
+                processLeaked = Counts.NONE;
+                int childRun = isRoot ? 0 : runOfChild(p, root, runs); // a child's leaks all go to the run it started in
+                if (!isRoot) runMatched[childRun - 1] = runMatched[childRun - 1].plus(p.matched());
+                for (int k = 1; k <= runs; k++) {
+                    if (isRoot && k <= p.runs().size()) runMatched[k - 1] = runMatched[k - 1].plus(p.runs().get(k - 1).matched());
+                    Map<Integer, Counts> bySite = isRoot ? p.leakedBySite(k) : k == childRun ? p.liveBySite() : Map.of();
+                    for (Map.Entry<Integer, Counts> live : bySite.entrySet()) {
+                        Counts[] share = siteRuns.computeIfAbsent(addSite(sites, p, live.getKey(), live.getValue()), x -> emptyRuns(runs));
+                        share[k - 1] = share[k - 1].plus(live.getValue());
+                        runLeaked[k - 1] = runLeaked[k - 1].plus(live.getValue());
+                        processLeaked = processLeaked.plus(live.getValue());
+                    }
+                }
+            }
             summaries.add(new ProcessSummary(p.pid(), isRoot ? null : p.parentPid(),
                     isRoot ? exitCode : childExitCode(p, replacedByExec), isRoot ? signal : null,
-                    ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), p.live(),
+                    ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), processLeaked,
                     processNote(p, replacedByExec)));
             if (!judged) continue;
             if (p.processBlock().mallocElsewhere() != null) // a blind gate lost the whole run of this process
@@ -92,11 +118,17 @@ final class ReportAssembler {
                         + "'s, which comes before the shim's (a sanitizer runtime or another allocator preloaded ahead of it): the"
                         + " shim saw none of its allocations, so the gate was blind to it; see docs/troubleshooting.md, \"Sanitizers and other allocators\""));
             matched = matched.plus(p.matched());
-            leaked = leaked.plus(p.live());
+            leaked = leaked.plus(processLeaked);
             dropped += p.dropped();
             if (p.incomplete() != null) incomplete.add(incompleteProcess(p, root));
             if (p.sampling() != null) sampled = sampled.plus(p.sampling().tracked());
-            for (Map.Entry<Integer, Counts> live : p.liveBySite().entrySet()) addSite(sites, p, live.getKey(), live.getValue());
+            if (runs == 1) for (Map.Entry<Integer, Counts> live : p.liveBySite().entrySet()) addSite(sites, p, live.getKey(), live.getValue());
+        }
+        List<RunCounts> perRun = null;
+        if (runs > 1) {
+            perRun = new ArrayList<>();
+            for (int k = 0; k < runs; k++) perRun.add(new RunCounts(runMatched[k], runLeaked[k]));
+            for (Map.Entry<String, Counts[]> e : siteRuns.entrySet()) sites.put(e.getKey(), sites.get(e.getKey()).withRuns(List.of(e.getValue())));
         }
         summaries.sort(Comparator.comparing((ProcessSummary s) -> s.parentPid() != null));
         List<LeakSite> sorted = new ArrayList<>(sites.values());
@@ -121,7 +153,11 @@ final class ReportAssembler {
             reason = "the process exited with code " + exitCode + (runner == null || runner.status() == null ? " before the runner finished" : "");
         } else if (root == null) {
             throw new NoNativeLeakException("the fixture process ran, but the shim recorded nothing: it was not preloaded");
-        } else if (leaked.count() > spec.maxLeaks() || leaked.bytes() > spec.maxLeakedBytes()) {
+        } else if (perRun != null && perRun.stream().allMatch(r -> exceedsAllowance(r.leaked()))) {
+            outcome = Outcome.LEAKED;
+            reason = "every one of the " + runs + " measured runs leaked more than allowed (" + allowance() + " per run): "
+                    + ReportText.leakedPerRun(perRun);
+        } else if (perRun == null && exceedsAllowance(leaked)) {
             outcome = Outcome.LEAKED;
             reason = leakCount(leaked) + " still live at the checkpoint; allowed: " + allowance();
         } else if (!incomplete.isEmpty()) {
@@ -135,6 +171,10 @@ final class ReportAssembler {
         } else if (spec.requireMatch() && matched.count() == 0) {
             outcome = Outcome.NO_MATCH;
             reason = "no allocation of the measured run matched any pattern: the gate was watching nothing; " + noMatch.reason();
+        } else if (perRun != null) {
+            outcome = Outcome.CLEAN;
+            reason = "not every one of the " + runs + " measured runs leaked more than allowed (" + allowance()
+                    + " per run): " + ReportText.leakedPerRun(perRun) + "; " + matched.count() + " matching allocations were made";
         } else {
             outcome = Outcome.CLEAN;
             reason = leakCount(leaked) + " live at the checkpoint, within the allowance (" + allowance()
@@ -147,13 +187,55 @@ final class ReportAssembler {
                 : new PythonStacks(root != null && root.pythonEnabled(), root != null ? root.pythonReason() : "the runner did not start");
         return new RunReport(RunReport.SCHEMA_VERSION, name,
                 new FixtureDescription(spec.target(), spec.kind().name().toLowerCase(), spec.args(),
-                        interpreter.executable().toString(), interpreter.version(), spec.warmup()),
+                        interpreter.executable().toString(), interpreter.version(), spec.warmup(), runs),
                 spec.patterns(), spec.ignore(), new Allowance(spec.maxLeaks(), spec.maxLeakedBytes(), spec.requireMatch()),
                 outcome, reason, exitCode, signal, ending.durationMillis(), matched, leaked, sorted, summaries,
                 root != null ? root.timeline() : List.of(), pythonStacks,
                 runner != null && "raised".equals(runner.status()) ? runner.error() : null,
-                stdout.toString(), stderr.toString(), spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null,
-                noMatch, incomplete);
+                stdout.toString(), stderr.toString(),
+                spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null,
+                noMatch, incomplete, perRun, root != null ? phases(root) : List.of());
+    }
+
+    private boolean exceedsAllowance(Counts leaked) {
+        return leaked.count() > spec.maxLeaks() || leaked.bytes() > spec.maxLeakedBytes();
+    }
+
+    private static Counts[] emptyRuns(int runs) {
+        Counts[] counts = new Counts[runs];
+        Arrays.fill(counts, Counts.NONE);
+        return counts;
+    }
+
+    /** The measured run (from 1) during which a judged child started: the first whose checkpoint came after its start. */
+    private static int runOfChild(ProcessData child, ProcessData root, int runs) {
+        for (int k = 1; k <= Math.min(runs, root.runs().size()); k++) {
+            long checkpoint = root.runs().get(k - 1).checkpointNanos();
+            if (checkpoint == 0 || child.startNanos() <= checkpoint) return k;
+        }
+        return Math.max(1, Math.min(runs, root.runs().size()));
+    }
+
+    /** The runner's phases: each lasts until the next began; the last until the runner finished or its last sample. */
+    private static List<Phase> phases(ProcessData root) {
+        List<RawPhase> raw = root.phases();
+        List<Phase> phases = new ArrayList<>();
+        long lastSample = root.timeline().isEmpty() ? 0 : root.timeline().get(root.timeline().size() - 1).tMillis();
+        for (int i = 0; i < raw.size(); i++) {
+            RawPhase p = raw.get(i);
+            if (p.kind() == ProcessDataReader.PHASE_END) break;
+            long end = i + 1 < raw.size() ? raw.get(i + 1).tMillis() : Math.max(p.tMillis(), lastSample);
+            String name = switch (p.kind()) {
+                case ProcessDataReader.PHASE_IMPORT -> "import";
+                case ProcessDataReader.PHASE_WARMUP -> "warmup " + p.index();
+                case ProcessDataReader.PHASE_RUN -> "run " + p.index();
+                case ProcessDataReader.PHASE_CHECKPOINT -> "checkpoint " + p.index();
+                default -> "phase " + p.kind();
+            };
+            // import: from the process's start (the interpreter starting, the fixture loading) to the first run
+            phases.add(new Phase(name, p.kind() == ProcessDataReader.PHASE_IMPORT ? 0 : p.tMillis(), end));
+        }
+        return phases;
     }
 
     private static IncompleteProcess incompleteProcess(ProcessData p, ProcessData root) {
@@ -200,14 +282,15 @@ final class ReportAssembler {
         return program + ", but the shim did not start in it (a set-user-ID program, or it ended before it started), so it is not tracked";
     }
 
-    private void addSite(Map<String, LeakSite> sites, ProcessData p, int siteId, Counts live) {
+    /** Adds live allocations to their site; returns the site's key. */
+    private String addSite(Map<String, LeakSite> sites, ProcessData p, int siteId, Counts live) {
         Site site = p.sites().get(siteId);
         if (site == null) { // its record was being written when the process died
             String key = p.pid() + "/missing";
             LeakSite previous = sites.get(key);
             Counts total = previous == null ? live : live.plus(new Counts(previous.count(), previous.bytes()));
             sites.put(key, new LeakSite(total.count(), total.bytes(), p.pid(), "?", List.of(), List.of(), "UNAVAILABLE", null, null));
-            return;
+            return key;
         }
         List<CFrame> cStack = new ArrayList<>();
         for (RawCFrame f : site.cStack())
@@ -226,6 +309,7 @@ final class ReportAssembler {
         LeakSite previous = sites.get(key);
         Counts total = previous == null ? live : live.plus(new Counts(previous.count(), previous.bytes()));
         sites.put(key, new LeakSite(total.count(), total.bytes(), p.pid(), site.thread(), cStack, pyStack, status, pattern, null));
+        return key;
     }
 
     private String displayPath(String file) {

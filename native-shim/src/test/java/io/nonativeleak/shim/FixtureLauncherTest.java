@@ -219,7 +219,7 @@ class FixtureLauncherTest {
         assertThat(site.get("pythonStack").get(0).fieldNames()).toIterable().containsExactly("file", "line", "function", "source");
         assertThat(json.get("processes").get(0).get("parentPid").isNull()).isTrue();
         assertThat(json.get("timeline").size()).isPositive();
-        assertThat(json.get("timeline").get(0).fieldNames()).toIterable().containsExactly("tMillis", "liveBytes");
+        assertThat(json.get("timeline").get(0).fieldNames()).toIterable().containsExactly("tMillis", "liveBytes", "rssBytes");
     }
 
     @Test

@@ -10,7 +10,8 @@ import java.util.List;
  * @param args          its arguments
  * @param python        the interpreter that ran it
  * @param pythonVersion that interpreter's version
- * @param warmup        how many runs preceded the measured one
+ * @param warmup        how many runs preceded the measured ones
+ * @param runs          how many measured runs there were (a leak counts only when every one of them leaked)
  */
 public record FixtureDescription(
-        String target, String kind, List<String> args, String python, String pythonVersion, int warmup) {}
+        String target, String kind, List<String> args, String python, String pythonVersion, int warmup, int runs) {}

@@ -16,6 +16,8 @@ import java.util.List;
  *                          or {@code UNAVAILABLE} (see the report's {@code pythonStacks})
  * @param pattern           the pattern that matched, or {@code null} when every allocation was tracked
  * @param suggestedPattern  in reports written by {@code discover}: a pattern that catches this site
+ * @param runs              with {@code runs} &gt; 1: per measured run, its allocations from these stacks live at its
+ *                          checkpoint ({@code count} and {@code bytes} sum them); {@code null} otherwise
  */
 public record LeakSite(
         long count,
@@ -26,10 +28,21 @@ public record LeakSite(
         List<PyFrame> pythonStack,
         String pythonStackStatus,
         String pattern,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String suggestedPattern) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String suggestedPattern,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Counts> runs) {
+
+    /** A site of a run with one measured run. */
+    public LeakSite(long count, long bytes, int pid, String thread, List<CFrame> cStack, List<PyFrame> pythonStack,
+                    String pythonStackStatus, String pattern, String suggestedPattern) {
+        this(count, bytes, pid, thread, cStack, pythonStack, pythonStackStatus, pattern, suggestedPattern, null);
+    }
 
     public LeakSite withSuggestedPattern(String suggestion) {
-        return new LeakSite(count, bytes, pid, thread, cStack, pythonStack, pythonStackStatus, pattern, suggestion);
+        return new LeakSite(count, bytes, pid, thread, cStack, pythonStack, pythonStackStatus, pattern, suggestion, runs);
+    }
+
+    public LeakSite withRuns(List<Counts> perRun) {
+        return new LeakSite(count, bytes, pid, thread, cStack, pythonStack, pythonStackStatus, pattern, suggestedPattern, perRun);
     }
 
     /** The innermost Python frame: the line that allocated. */

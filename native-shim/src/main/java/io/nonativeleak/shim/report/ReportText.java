@@ -2,6 +2,7 @@ package io.nonativeleak.shim.report;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Renders reports for people: test failure messages, build logs, discover output. */
 public final class ReportText {
@@ -20,11 +21,13 @@ public final class ReportText {
         FixtureDescription f = report.fixture();
         out.append("  fixture:  ").append(f.target());
         f.args().forEach(a -> out.append(' ').append(a));
-        out.append("  (python ").append(f.pythonVersion()).append(", warmup ").append(f.warmup()).append(")\n");
+        out.append("  (python ").append(f.pythonVersion()).append(", warmup ").append(f.warmup())
+                .append(f.runs() > 1 ? ", runs " + f.runs() : "").append(")\n");
         out.append("  patterns: ").append(report.patterns().isEmpty() ? "(none: every allocation)" : String.join("  ;  ", report.patterns())).append('\n');
         if (!report.ignore().isEmpty()) out.append("  ignore:   ").append(String.join("  ;  ", report.ignore())).append('\n');
         out.append("  matched:  ").append(counts(report.matched())).append("; still live at the checkpoint: ")
                 .append(counts(report.leaked())).append('\n');
+        if (report.runs() != null) out.append("  leaked per run: ").append(leakedPerRun(report.runs())).append('\n');
         if (report.sampling() != null) out.append("  ").append(sampled(report.sampling())).append('\n');
         if (noMatch != null && report.outcome() != Outcome.NO_MATCH)
             out.append("  nothing matched (").append(noMatch.kind()).append("): ").append(noMatch.reason()).append('\n');
@@ -70,6 +73,12 @@ public final class ReportText {
         }
         if (site.suggestedPattern() != null) out.append("    suggested pattern: ").append(site.suggestedPattern()).append('\n');
         return out.toString();
+    }
+
+    /** Each measured run's leaks, as CPython's leak hunter ({@code -R}) shows them: {@code [1000, 1000, 1000] allocations ([...] bytes)}. */
+    public static String leakedPerRun(List<RunCounts> runs) {
+        return runs.stream().map(r -> Long.toString(r.leaked().count())).collect(Collectors.joining(", ", "[", "] allocations ("))
+                + runs.stream().map(r -> Long.toString(r.leaked().bytes())).collect(Collectors.joining(", ", "[", "] bytes)"));
     }
 
     /** What a sampled run's numbers are: estimates from one tracked allocation per N bytes. */

@@ -22,7 +22,7 @@ import java.util.List;
  * @param leaked         of those, the ones still live at the checkpoint
  * @param sites          the leaked allocations grouped by stacks, largest first
  * @param processes      every process image of the run, the runner first
- * @param timeline       matched bytes live in the runner over the measured run
+ * @param timeline       matched bytes live and resident bytes of the runner over its whole life
  * @param pythonStacks   whether Python stacks were available
  * @param error          the fixture's traceback, when it raised
  * @param stdout         the file holding the fixture's standard output
@@ -30,10 +30,14 @@ import java.util.List;
  * @param sampling       how a sampling discover run sampled (its counts are then estimates), or {@code null}
  * @param noMatch        when the measured run matched nothing: why (SPEC §4), else {@code null}
  * @param incomplete     the processes whose measured run could not be tracked in full (empty: none)
+ * @param runs           with {@code runs} &gt; 1: each measured run's matched and leaked counts ({@code matched} and
+ *                       {@code leaked} sum them); {@code null} otherwise
+ * @param phases         the runner's phases on the timeline's clock: import, each warm-up, each measured run, each
+ *                       checkpoint
  */
 @JsonPropertyOrder({"schemaVersion", "name", "fixture", "patterns", "ignore", "allowance", "outcome", "reason",
     "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline", "pythonStacks",
-    "error", "stdout", "stderr", "sampling", "noMatch", "incomplete"})
+    "error", "stdout", "stderr", "sampling", "noMatch", "incomplete", "runs", "phases"})
 public record RunReport(
         int schemaVersion,
         String name,
@@ -57,13 +61,15 @@ public record RunReport(
         String stderr,
         @JsonInclude(JsonInclude.Include.NON_NULL) Sampling sampling,
         @JsonInclude(JsonInclude.Include.NON_NULL) NoMatch noMatch,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IncompleteProcess> incomplete) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IncompleteProcess> incomplete,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<RunCounts> runs,
+        List<Phase> phases) {
 
     public static final int SCHEMA_VERSION = 1;
 
     public RunReport withSites(List<LeakSite> replacement) {
         return new RunReport(schemaVersion, name, fixture, patterns, ignore, allowance, outcome, reason, exitCode,
                 signal, durationMillis, matched, leaked, replacement, processes, timeline, pythonStacks, error, stdout,
-                stderr, sampling, noMatch, incomplete);
+                stderr, sampling, noMatch, incomplete, runs, phases);
     }
 }

@@ -1,4 +1,10 @@
 package io.nonativeleak.shim.report;
 
-/** Matched bytes live in the runner at a time since the measured run began. */
-public record TimelinePoint(long tMillis, long liveBytes) {}
+/**
+ * A sample of the runner process, at a time since it started being tracked.
+ *
+ * @param tMillis   when
+ * @param liveBytes matched bytes live then (0 before the measured runs: nothing is tracked before them)
+ * @param rssBytes  the process's resident set size then (0: it could not be read)
+ */
+public record TimelinePoint(long tMillis, long liveBytes, long rssBytes) {}
