@@ -48,12 +48,7 @@ class FlameGraphBrowserTest {
         fixture.setEnvironment(Map.of("PYTHONPATH", TestFixtures.directory().toString()));
         check.fixtures = new ArrayList<>(List.of(fixture));
         check.execute();
-        ReportMojo report = new ReportMojo();
-        report.setLog(log);
-        report.reportDirectory = project.resolve("target/nonativeleak").toFile();
-        report.baseDirectory = project.toFile();
-        report.execute();
-        Path index = project.resolve("target/nonativeleak/index.html");
+        Path index = Mojos.report(project, log);
 
         String dom = HtmlReportBrowserTest.run(chromium, Files.createDirectories(project.resolve("profile-1")), "--dump-dom", index.toUri().toString());
         assertThat(dom).contains("<svg class=\"flame\"");

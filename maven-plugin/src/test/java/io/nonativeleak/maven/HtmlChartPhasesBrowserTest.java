@@ -40,12 +40,7 @@ class HtmlChartPhasesBrowserTest {
         }
         check.fixtures = new ArrayList<>(List.of(Mojos.script(slowLeak.toString(), "5")));
         check.execute();
-        ReportMojo report = new ReportMojo();
-        report.setLog(log);
-        report.reportDirectory = project.resolve("target/nonativeleak").toFile();
-        report.baseDirectory = project.toFile();
-        report.execute();
-        Path index = project.resolve("target/nonativeleak/index.html");
+        Path index = Mojos.report(project, log);
 
         String dom = HtmlReportBrowserTest.run(chromium, Files.createDirectories(project.resolve("profile")), "--dump-dom", index.toUri().toString());
         Matcher phase = Pattern.compile("<g class=\"phase\" data-name=\"([^\"]+)\"><rect x=\"([\\d.]+)\"").matcher(dom);

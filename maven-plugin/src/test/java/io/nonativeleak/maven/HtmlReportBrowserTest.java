@@ -42,12 +42,7 @@ class HtmlReportBrowserTest {
         check.failOnLeak = false;
         check.fixtures = new ArrayList<>(List.of(Mojos.script(slowLeak.toString(), "15"), Mojos.script(TestFixtures.script("clean.py").toString())));
         check.execute();
-        ReportMojo report = new ReportMojo();
-        report.setLog(log);
-        report.reportDirectory = project.resolve("target/nonativeleak").toFile();
-        report.baseDirectory = project.toFile();
-        report.execute();
-        Path index = project.resolve("target/nonativeleak/index.html");
+        Path index = Mojos.report(project, log);
         assertThat(log.text()).contains("NoNativeLeak report of 2 runs: " + index);
 
         String html = Files.readString(index);

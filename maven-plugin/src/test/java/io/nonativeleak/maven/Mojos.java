@@ -35,6 +35,16 @@ final class Mojos {
         return mojo;
     }
 
+    /** Runs the report goal over the project's report directory as Maven would; returns the page it wrote. */
+    static Path report(Path project, RecordingLog log) throws Exception {
+        ReportMojo report = new ReportMojo();
+        report.setLog(log);
+        report.reportDirectory = project.resolve("target/nonativeleak").toFile();
+        report.baseDirectory = project.toFile();
+        report.execute();
+        return project.resolve("target/nonativeleak/index.html");
+    }
+
     static Fixture script(String script, String... args) {
         Fixture f = new Fixture();
         f.setScript(script);
