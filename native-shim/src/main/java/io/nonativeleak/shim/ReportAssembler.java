@@ -113,7 +113,7 @@ final class ReportAssembler {
                     ended(p, isRoot, signal, replacedByExec), judged, p.executable(), p.matched(), processLeaked,
                     processNote(p, replacedByExec)));
             if (!judged) continue;
-            if (p.processBlock().mallocElsewhere() != null) // a blind gate lost the whole run of this process
+            if (blind(p)) // a blind gate lost the whole run of this process
                 incomplete.add(new IncompleteProcess(p.pid(), 0, "its malloc is " + p.processBlock().mallocElsewhere()
                         + "'s, which comes before the shim's (a sanitizer runtime or another allocator preloaded ahead of it): the"
                         + " shim saw none of its allocations, so the gate was blind to it; see docs/troubleshooting.md, \"Sanitizers and other allocators\""));
@@ -267,10 +267,19 @@ final class ReportAssembler {
         return isRoot && signal != null ? "signal" : "killed";
     }
 
+    /**
+     * Another module's malloc resolves ahead of the shim's and nothing matched in the process. The symbol
+     * alone is not proof: an executable's canonical PLT entry for malloc resolves there too, and jumps to
+     * the shim; matched allocations show that the shim was reached.
+     */
+    private static boolean blind(ProcessData p) {
+        return p.processBlock().mallocElsewhere() != null && p.matched().count() == 0;
+    }
+
     /** Why a process was not followed past an exec, or not watched at all; null when it was. */
     private static String processNote(ProcessData p, boolean replacedByExec) {
         ProcessDataReader.ProcessBlock block = p.processBlock();
-        if (block.mallocElsewhere() != null)
+        if (blind(p))
             return "its malloc is " + block.mallocElsewhere() + "'s, not the shim's: no allocation of it was seen";
         if (replacedByExec || !block.execInProgress()) return null;
         String program = "it exec'd " + block.execPath();
