@@ -537,14 +537,13 @@ static int load_patterns(void) {
 
 /* Names this library for exec's environment check, and says so when the process's malloc is not
  * this library's (a sanitizer runtime or another allocator comes first): the shim then sees nothing. */
-static void note_whose_malloc(void) {
+static void note_whose_malloc(void *found) {
     Dl_info self, first;
     if (dladdr((void *)nnl_own_malloc, &self) && self.dli_fname) {
         const char *slash = strrchr(self.dli_fname, '/');
         strncpy(shim_file_name, slash ? slash + 1 : self.dli_fname, sizeof shim_file_name - 1);
     }
-    void *found = dlsym(RTLD_DEFAULT, "malloc");
-    if (found && found != (void *)nnl_own_malloc)
+    if (found && !interposed)
         tracker_set_malloc_elsewhere(dladdr(found, &first) && first.dli_fname && *first.dli_fname ? first.dli_fname : "the main program");
 }
 
@@ -580,12 +579,14 @@ __attribute__((constructor)) static void shim_start(void) {
         snprintf(inactive_reason, sizeof inactive_reason, "%s", output_open_error());
     } else {
         tracker_set_python_status(pystack_enabled() ? NNL_PYTHON_ENABLED : NNL_PYTHON_UNAVAILABLE, reason);
-        interposed = symbols_in_shim((uintptr_t)dlsym(RTLD_DEFAULT, "malloc"));
+        /* One look-up answers both: whether allocations reach the shim, and whose malloc they reach otherwise. */
+        void *first_malloc = dlsym(RTLD_DEFAULT, "malloc");
+        interposed = symbols_in_shim((uintptr_t)first_malloc);
         write_interposed();
         pthread_atfork(fork_prepare, fork_parent, fork_child);
         active = 1;
         inactive_reason[0] = '\0';
-        note_whose_malloc();
+        note_whose_malloc(first_malloc);
     }
     nnl_in_shim--;
 }
