@@ -188,8 +188,8 @@ final class ReportAssembler {
                                 interpreter.executable().toString(), interpreter.version(), spec.warmup(), runs),
                         spec.patterns(), spec.ignore(), new Allowance(spec.maxLeaks(), spec.maxLeakedBytes(), spec.requireMatch()))
                 .verdict(outcome, reason, noMatch, incomplete)
-                .ending(exitCode, signal, ending.durationMillis(), runner != null && "raised".equals(runner.status()) ? runner.error() : null,
-                        stdout.toString(), stderr.toString())
+                .ending(exitCode, signal, ending.durationMillis(), runner != null && "raised".equals(runner.status()) ? runner.error() : null)
+                .output(stdout.toString(), stderr.toString())
                 .counts(matched, leaked, perRun, spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null)
                 .sites(sorted)
                 .processes(summaries)

@@ -16,7 +16,7 @@ import java.util.Objects;
  * <dt>the verdict ({@link Builder#verdict})</dt>
  * <dd>{@code outcome}, {@code reason} (in one sentence), {@code noMatch} (why the measured run matched nothing, else
  *     {@code null}), {@code incomplete} (the processes whose measured run could not be tracked in full; empty: none)</dd>
- * <dt>how the runner ended ({@link Builder#ending})</dt>
+ * <dt>how the runner ended ({@link Builder#ending}, {@link Builder#output})</dt>
  * <dd>{@code exitCode} ({@code null} when it died of a signal or was killed), {@code signal} (or {@code null}),
  *     {@code durationMillis} (wall time of the whole process), {@code error} (the fixture's traceback, when it
  *     raised), {@code stdout} and {@code stderr} (the files holding the fixture's output)</dd>
@@ -127,12 +127,17 @@ public record RunReport(
             return this;
         }
 
-        /** How the runner ended, and where its output is. */
-        public Builder ending(Integer exitCode, Integer signal, long durationMillis, String error, String stdout, String stderr) {
+        /** How the runner ended. */
+        public Builder ending(Integer exitCode, Integer signal, long durationMillis, String error) {
             this.exitCode = exitCode;
             this.signal = signal;
             this.durationMillis = durationMillis;
             this.error = error;
+            return this;
+        }
+
+        /** The files holding the fixture's output. */
+        public Builder output(String stdout, String stderr) {
             this.stdout = stdout;
             this.stderr = stderr;
             return this;
