@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <dl>
  * <dt>what ran, judged how ({@link Builder#ran})</dt>
- * <dd>{@code name} (the run's name, also the report's file name), {@code fixture}, {@code patterns} (none: every
- *     allocation was tracked), {@code ignore}, {@code allowance}</dd>
+ * <dd>{@code name} (given to {@link #builder}: the run's name, also the report's file name), {@code fixture},
+ *     {@code patterns} (none: every allocation was tracked), {@code ignore}, {@code allowance}</dd>
  * <dt>the verdict ({@link Builder#verdict})</dt>
  * <dd>{@code outcome}, {@code reason} (in one sentence), {@code noMatch} (why the measured run matched nothing, else
  *     {@code null}), {@code incomplete} (the processes whose measured run could not be tracked in full; empty: none)</dd>
@@ -34,7 +34,8 @@ import java.util.Objects;
  *     available)</dd>
  * </dl>
  *
- * The JSON's field order is fixed here, not by the order of the components.
+ * {@code schemaVersion} is {@link #SCHEMA_VERSION}. The JSON's field order is fixed by the annotation below, not by
+ * the order of the components.
  */
 @JsonPropertyOrder({"schemaVersion", "name", "fixture", "patterns", "ignore", "allowance", "outcome", "reason",
     "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline", "pythonStacks",
