@@ -21,11 +21,6 @@ static char *put(char *at, const void *data, size_t n) {
     return at + n;
 }
 
-static char *put_u16(char *at, size_t v) {
-    uint16_t x = (uint16_t)v;
-    return put(at, &x, 2);
-}
-
 static atomic_uint next_frame_id;
 static uint32_t process_epoch = 1;
 
@@ -39,17 +34,18 @@ static uint32_t frame_id(const struct frame_symbol *fs) {
     size_t module = m ? clamp(strlen(m->name), MAX_MODULE) : 0;
     size_t symbol = fs->symbol ? clamp(strlen(fs->symbol), MAX_SYMBOL) : 0;
     struct nnl_record_header *record;
-    char *at = output_reserve_record((uint32_t)(4 + 8 + 8 + 1 + 2 + 2 + module + symbol), &record);
+    char *at = output_reserve_record((uint32_t)(sizeof(struct nnl_frame_record) + module + symbol), &record);
     if (!at) return UINT32_MAX;
     uint32_t id = atomic_fetch_add(&next_frame_id, 1);
-    uint64_t address = fs->address, offset = m ? address - m->base : address;
-    uint8_t flags = (uint8_t)((fs->wrapper ? 1 : 0) | (m ? 2 : 0) | (symbol ? 4 : 0));
-    at = put(at, &id, 4);
-    at = put(at, &address, 8);
-    at = put(at, &offset, 8);
-    at = put(at, &flags, 1);
-    at = put_u16(at, module);
-    at = put_u16(at, symbol);
+    struct nnl_frame_record fixed = {
+        .id = id,
+        .address = fs->address,
+        .offset = m ? fs->address - m->base : fs->address,
+        .flags = (uint8_t)((fs->wrapper ? NNL_FRAME_WRAPPER : 0) | (m ? NNL_FRAME_HAS_MODULE : 0) | (symbol ? NNL_FRAME_HAS_SYMBOL : 0)),
+        .module_len = (uint16_t)module,
+        .symbol_len = (uint16_t)symbol,
+    };
+    at = put(at, &fixed, sizeof fixed);
     if (module) at = put(at, m->name, module);
     if (symbol) put(at, fs->symbol, symbol);
     output_commit_record(record, NNL_RECORD_FRAME);
@@ -109,41 +105,30 @@ static uint32_t python_frame_id(const struct py_ref *ref) {
     uint64_t written = atomic_load_explicit(&e->written, memory_order_acquire);
     if ((written >> 32) == process_epoch && (uint32_t)written) return (uint32_t)written - 1;
     struct nnl_record_header *record;
-    char *at = output_reserve_record((uint32_t)(4 + 4 + 2 + 2 + key.file_len + key.function_len), &record);
+    char *at = output_reserve_record((uint32_t)(sizeof(struct nnl_python_frame_record) + key.file_len + key.function_len), &record);
     if (!at) return UINT32_MAX;
     uint32_t id = atomic_fetch_add(&next_python_frame_id, 1);
-    at = put(at, &id, 4);
-    at = put(at, &e->line, 4);
-    at = put_u16(at, key.file_len);
-    at = put_u16(at, key.function_len);
+    struct nnl_python_frame_record fixed = {id, e->line, e->file_len, e->function_len};
+    at = put(at, &fixed, sizeof fixed);
     put(at, e->text, key.file_len + key.function_len);
     output_commit_record(record, NNL_RECORD_PYTHON_FRAME);
     atomic_store_explicit(&e->written, ((uint64_t)process_epoch << 32) | (id + 1), memory_order_release);
     return id;
 }
 
-void records_site(uint32_t site_id, const struct stack *st, const char *thread, int py_status, int py_truncated,
-                  const struct py_ref *py, int py_count) {
+void records_site(uint32_t site_id, const struct stack *st, const char *thread, int py_status, const struct py_ref *py,
+                  int py_count) {
     uint32_t frames[NNL_MAX_FRAMES + 16], python[NNL_MAX_PY_FRAMES];
     for (int i = 0; i < st->count; i++) frames[i] = frame_id(symbols_lookup(st->frames[i]));
     for (int i = 0; i < py_count; i++) /* outermost first: innermost frame last */
         python[i] = python_frame_id(&py[py_count - 1 - i]);
     size_t thread_len = clamp(strlen(thread), MAX_MODULE);
-    size_t bytes = 4 + 4 + 4 + 4 + 2 + 2 + 2 + thread_len + 4 * (size_t)(st->count + py_count);
-
+    struct nnl_site_record fixed = {site_id, st->verdict, (uint32_t)py_status, (uint16_t)st->count, (uint16_t)py_count,
+                                    (uint16_t)thread_len};
     struct nnl_record_header *record;
-    char *at = output_reserve_record((uint32_t)bytes, &record);
+    char *at = output_reserve_record((uint32_t)(sizeof fixed + thread_len + 4 * (size_t)(st->count + py_count)), &record);
     if (!at) return;
-    int32_t pattern = st->verdict;
-    uint32_t status = (uint32_t)py_status | (py_truncated ? 0x100u : 0);
-    uint32_t first = (uint32_t)st->first;
-    at = put(at, &site_id, 4);
-    at = put(at, &pattern, 4);
-    at = put(at, &status, 4);
-    at = put(at, &first, 4);
-    at = put_u16(at, st->count);
-    at = put_u16(at, py_count);
-    at = put_u16(at, thread_len);
+    at = put(at, &fixed, sizeof fixed);
     at = put(at, thread, thread_len);
     at = put(at, frames, 4 * (size_t)st->count);
     put(at, python, 4 * (size_t)py_count);
@@ -159,16 +144,14 @@ void records_checkpoint(uint32_t run, const uint64_t *sums, uint32_t with_leaks)
     do {
         uint32_t n = with_leaks - written < NNL_CHECKPOINT_RECORD_SITES ? with_leaks - written : NNL_CHECKPOINT_RECORD_SITES;
         struct nnl_record_header *record;
-        char *at = output_reserve_record(8 + 24 * n, &record);
+        char *at = output_reserve_record(sizeof(struct nnl_checkpoint_record) + sizeof(struct nnl_checkpoint_site) * n, &record);
         if (!at) break;
-        at = put(at, &run, 4);
-        at = put(at, &n, 4);
+        struct nnl_checkpoint_record fixed = {run, n};
+        at = put(at, &fixed, sizeof fixed);
         for (uint32_t k = 0; k < n; site++) {
             if (!sums[2 * site]) continue;
-            uint32_t zero = 0;
-            at = put(at, &site, 4);
-            at = put(at, &zero, 4);
-            at = put(at, &sums[2 * site], 16);
+            struct nnl_checkpoint_site entry = {site, 0, sums[2 * site], sums[2 * site + 1]};
+            at = put(at, &entry, sizeof entry);
             k++;
         }
         output_commit_record(record, NNL_RECORD_CHECKPOINT);
@@ -178,11 +161,10 @@ void records_checkpoint(uint32_t run, const uint64_t *sums, uint32_t with_leaks)
 
 void records_phase(uint32_t kind, uint32_t index, uint64_t t_millis) {
     struct nnl_record_header *record;
-    char *at = output_reserve_record(16, &record);
+    char *at = output_reserve_record(sizeof(struct nnl_phase_record), &record);
     if (!at) return;
-    at = put(at, &kind, 4);
-    at = put(at, &index, 4);
-    put(at, &t_millis, 8);
+    struct nnl_phase_record phase = {kind, index, t_millis};
+    put(at, &phase, sizeof phase);
     output_commit_record(record, NNL_RECORD_PHASE);
 }
 

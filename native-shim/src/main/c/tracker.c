@@ -39,7 +39,6 @@ struct site {
     const struct stack *stack;
     const char *thread;
     int py_status;
-    int py_truncated;
     int py_count;
     struct py_ref py[];
 };
@@ -294,8 +293,8 @@ static int same_site(const void *entry, const void *key) {
 
 static uint32_t site_id_for(const struct stack *stack) {
     struct py_ref py[NNL_MAX_PY_FRAMES];
-    int status, truncated;
-    int n = pystack_capture(py, NNL_MAX_PY_FRAMES, &status, &truncated);
+    int status;
+    int n = pystack_capture(py, NNL_MAX_PY_FRAMES, &status);
     struct site_key key = {stack, current_thread_name(), status, n, py};
     uint64_t hash = nnl_mix64((uint64_t)(uintptr_t)stack ^ nnl_mix64((uint64_t)(uintptr_t)key.thread + (uint64_t)status));
     for (int i = 0; i < n; i++)
@@ -313,11 +312,10 @@ static uint32_t site_id_for(const struct stack *stack) {
     site->stack = stack;
     site->thread = key.thread;
     site->py_status = status;
-    site->py_truncated = truncated;
     site->py_count = n;
     memcpy(site->py, py, sizeof(struct py_ref) * n);
     const struct site *kept = itab_insert(&sites, site, same_site, &key);
-    if (kept == site) records_site(site->id, site->stack, site->thread, site->py_status, site->py_truncated, site->py, site->py_count);
+    if (kept == site) records_site(site->id, site->stack, site->thread, site->py_status, site->py, site->py_count);
     return kept ? kept->id : site->id;
 }
 
