@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The Java reader's offsets are those of format.h, the header the shim is built from: drift fails here. */
@@ -54,5 +58,18 @@ class FileLayoutTest {
                 drift.add(name + ": format.h says " + c.get(name) + ", FileLayout " + java.get(name));
         assertThat(drift).as("constants of FileLayout that differ from format.h's (null: not on that side)").isEmpty();
         assertThat(names).hasSizeGreaterThan(100);
+    }
+
+    /** The runner passes phases to nnl_phase by number: its copy of enum nnl_phase is format.h's too. */
+    @Test
+    void theRunnersPhasesAreTheHeadersOwn() throws Exception {
+        String runner = Files.readString(Path.of("src/main/python/nonativeleak_runner.py"));
+        Matcher m = Pattern.compile("(?m)^(PHASE_\\w+(?:, PHASE_\\w+)*) = ([\\d, ]+)$").matcher(runner);
+        assertThat(m.find()).as("the runner's PHASE_ constants").isTrue();
+        String[] names = m.group(1).split(", ");
+        String[] values = m.group(2).split(", ");
+        assertThat(names).hasSameSizeAs(values).hasSize(5);
+        Map<String, String> c = cLayout();
+        for (int i = 0; i < names.length; i++) assertThat(values[i]).as(names[i]).isEqualTo(c.get(names[i]));
     }
 }
