@@ -139,7 +139,7 @@ class DataFileFuzzTest {
                 int region = random.nextInt(4);
                 int at = switch (region) {
                     case 0 -> random.nextInt(1024 + 1024); // header fields, shard offsets, timeline
-                    case 1 -> RESOURCES + random.nextInt(32 + 8 * 16 + 8 * 8); // losses, segment offsets
+                    case 1 -> RESOURCES + random.nextInt(FileLayout.RESOURCES_LOG_SEGMENTS + 8 * 8); // losses, the first segment offsets
                     case 2 -> firstRecord(bytes) + random.nextInt(4096); // records
                     default -> HEADER_SIZE + random.nextInt(Math.max(1, bytes.length - HEADER_SIZE - 8)); // tables
                 };
