@@ -55,40 +55,62 @@ class BenchError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# The shim's data file (native-shim/src/main/c/output.h; read like ProcessDataReader.java)
+# The shim's data file (native-shim/src/main/c/format.h; read like ProcessDataReader.java, with the
+# offsets the header declares, as `make print-layout` prints them)
 
-NNL_MAGIC = b"NNLPROC1"
-NNL_STATE_CHECKPOINTED = 3
-NNL_PYTHON_ENABLED = 1
-NNL_SHARDS = 64
-_HEADER = struct.Struct("<8sIIiiQIIiI" + "Q" * 10 + "II")  # up to timeline_interval_millis
-_EXECUTABLE_OFFSET = _HEADER.size
-_SHARDS_OFFSET = _EXECUTABLE_OFFSET + 512 + 256
-_ENTRY = struct.Struct("<QQII")
+_LAYOUT = {}
+
+
+def layout():
+    """format.h's offsets and constants by FileLayout's names (src/test/c/layout.c)."""
+    if not _LAYOUT:
+        out = subprocess.check_output(["make", "-s", "--no-print-directory", "-C", os.path.join(REPO, "native-shim"),
+                                       "print-layout"], text=True)
+        for line in out.splitlines():
+            name, value = line.split(" ", 1)
+            _LAYOUT[name] = value if name == "FILE_MAGIC" else int(value)
+    return _LAYOUT
 
 
 def read_data_file(path):
     """The header counters of one proc-*.nnl file and the number of allocations live at its end."""
+    f_ = layout()
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ) as data:
-        fields = _HEADER.unpack_from(data, 0)
-        (magic, version, _header_size, pid, _ppid, _start, state, end, exit_status, python_status,
-         _measure_start, _checkpoint, matched_count, matched_bytes, dropped, *_rest) = fields
-        if magic != NNL_MAGIC:
+        def u32(offset):
+            return struct.unpack_from("<I", data, offset)[0]
+
+        def i32(offset):
+            return struct.unpack_from("<i", data, offset)[0]
+
+        def u64(offset):
+            return struct.unpack_from("<Q", data, offset)[0]
+
+        magic = bytes(data[0:8])
+        if magic != f_["FILE_MAGIC"].encode():
             raise BenchError(f"{path}: not a NoNativeLeak data file (magic {magic!r})")
+        version = u32(f_["HEADER_VERSION"])
+        if version != f_["FILE_VERSION"]:
+            raise BenchError(f"{path}: data format version {version}, this checkout's shim writes {f_['FILE_VERSION']}")
+        address_at, size_at, entry_bytes = f_["LIVE_ENTRY_ADDRESS"], f_["LIVE_ENTRY_SIZE"], f_["LIVE_ENTRY_BYTES"]
+        if not address_at + 8 <= size_at <= entry_bytes - 8:
+            raise BenchError("format.h's live entry no longer has its address before its size")
+        entry = struct.Struct(f"<{address_at}xQ{size_at - address_at - 8}xQ{entry_bytes - size_at - 8}x")
         live_count = live_bytes = 0
-        for shard in range(NNL_SHARDS):
-            (table,) = struct.unpack_from("<Q", data, _SHARDS_OFFSET + 16 * shard)
+        for shard in range(f_["SHARDS"]):
+            table = u64(f_["HEADER_SHARDS"] + f_["SHARD_HEADER_BYTES"] * shard + f_["SHARD_HEADER_TABLE_OFFSET"])
             if not table:
                 continue
-            (capacity,) = struct.unpack_from("<Q", data, table)
-            start = table + 16
-            for address, size, _site, _ in _ENTRY.iter_unpack(data[start:start + capacity * _ENTRY.size]):
+            capacity = u64(table + f_["TABLE_HEADER_CAPACITY"])
+            start = table + f_["TABLE_HEADER_BYTES"]
+            for address, size in entry.iter_unpack(data[start:start + capacity * entry.size]):
                 if address > 1:  # 0 empty, 1 deleted
                     live_count += 1
                     live_bytes += size
-        return {"version": version, "pid": pid, "state": state, "end": end, "exitStatus": exit_status,
-                "pythonStatus": python_status, "matchedCount": matched_count, "matchedBytes": matched_bytes,
-                "droppedCount": dropped, "liveCount": live_count, "liveBytes": live_bytes}
+        return {"version": version, "pid": i32(f_["HEADER_PID"]), "checkpointNs": u64(f_["HEADER_CHECKPOINT_NS"]),
+                "end": u32(f_["HEADER_END"]), "exitStatus": i32(f_["HEADER_EXIT_STATUS"]),
+                "pythonStatus": u32(f_["HEADER_PYTHON_STATUS"]), "matchedCount": u64(f_["HEADER_MATCHED_COUNT"]),
+                "matchedBytes": u64(f_["HEADER_MATCHED_BYTES"]), "droppedCount": u64(f_["HEADER_DROPPED_COUNT"]),
+                "liveCount": live_count, "liveBytes": live_bytes}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,9 +171,9 @@ class ShimRun(Mode):
         if len(files) != 1:
             raise BenchError(f"{self.label}: expected one data file, found {files}")
         data = read_data_file(files[0])
-        if data["state"] != NNL_STATE_CHECKPOINTED:
-            raise BenchError(f"{self.label}: data file state {data['state']}, not checkpointed")
-        if data["pythonStatus"] != NNL_PYTHON_ENABLED:
+        if not data["checkpointNs"]:
+            raise BenchError(f"{self.label}: the data file holds no checkpoint")
+        if data["pythonStatus"] != layout()["PYTHON_ENABLED"]:
             raise BenchError(f"{self.label}: the data file says Python stacks were not enabled")
         if data["matchedCount"] <= 0:
             raise BenchError(f"{self.label}: no allocation matched (matched count 0)")

@@ -31,7 +31,6 @@
 /* Where CALLER() lies on the stack: built with frame pointers, just above the saved rbp. */
 #define CALLER_SLOT() ((uintptr_t)__builtin_frame_address(0) + sizeof(void *))
 #define RECORDING() unlikely(atomic_load_explicit(&tracker_recording, memory_order_relaxed))
-#define EXIT_STATUS_UNKNOWN INT32_MIN
 
 static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
@@ -464,17 +463,10 @@ static void fork_parent(void) {
     nnl_in_shim--;
 }
 
-/* Says in the data file whether allocations reach the shim at all (a discover run that saw nothing says why). */
-static void write_interposed(void) {
-    struct nnl_nomatch_block *block = output_nomatch();
-    if (block) atomic_store(&block->interposed, (uint32_t)interposed);
-}
-
 static void fork_child(void) {
     nnl_fork_unlock_all();
     symbols_after_fork_child();
     tracker_after_fork_child(run_dir);
-    write_interposed();
     nnl_in_shim--;
 }
 
@@ -582,7 +574,6 @@ __attribute__((constructor)) static void shim_start(void) {
         /* One look-up answers both: whether allocations reach the shim, and whose malloc they reach otherwise. */
         void *first_malloc = dlsym(RTLD_DEFAULT, "malloc");
         interposed = symbols_in_shim((uintptr_t)first_malloc);
-        write_interposed();
         pthread_atfork(fork_prepare, fork_parent, fork_child);
         active = 1;
         inactive_reason[0] = '\0';
@@ -593,7 +584,7 @@ __attribute__((constructor)) static void shim_start(void) {
 
 __attribute__((destructor)) static void shim_stop(void) {
     struct nnl_file_header *h = output_header();
-    if (active && h && atomic_load(&h->end) == NNL_END_NONE) tracker_record_end(NNL_END_EXIT, EXIT_STATUS_UNKNOWN);
+    if (active && h && atomic_load(&h->end) == NNL_END_NONE) tracker_record_end(NNL_END_EXIT, NNL_EXIT_STATUS_UNKNOWN);
 }
 
 int shim_active(void) { return active; }

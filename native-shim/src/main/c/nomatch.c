@@ -24,7 +24,6 @@ struct numpy_bucket {
 };
 _Static_assert(sizeof(struct numpy_bucket) == 64, "numpy's cache_bucket: a cache line");
 
-enum { CHECK_FOUND = 1, CHECK_GLOB = 2, CHECK_MODULE = 4, CHECK_UNCHECKED = 8 };
 
 atomic_int nomatch_counting_warmup;
 
@@ -111,41 +110,35 @@ static size_t length_of(const char *s) { return s ? strlen(s) < 1024 ? strlen(s)
 
 static void write_frame_check(int pattern, int matcher, unsigned flags, const char *text, const char *module,
                               const char *near, const char *near_module) {
-    size_t lengths[4] = {length_of(text), length_of(module), length_of(near), length_of(near_module)};
+    struct nnl_frame_check_record fixed = {(uint16_t)pattern, (uint16_t)matcher, (uint8_t)flags, 0,
+                                           {length_of(text), length_of(module), length_of(near), length_of(near_module)}};
     const char *strings[4] = {text, module, near, near_module};
     struct nnl_record_header *record;
-    char *at = output_reserve_record((uint32_t)(2 + 2 + 1 + 1 + 8 + lengths[0] + lengths[1] + lengths[2] + lengths[3]), &record);
+    char *at = output_reserve_record((uint32_t)(sizeof fixed + fixed.lengths[0] + fixed.lengths[1] + fixed.lengths[2] +
+                                                fixed.lengths[3]), &record);
     if (!at) return;
-    uint16_t fixed[2] = {(uint16_t)pattern, (uint16_t)matcher};
-    uint8_t flag_bytes[2] = {(uint8_t)flags, 0};
-    memcpy(at, fixed, 4);
-    memcpy(at + 4, flag_bytes, 2);
-    at += 6;
+    memcpy(at, &fixed, sizeof fixed);
+    at += sizeof fixed;
     for (int i = 0; i < 4; i++) {
-        uint16_t n = (uint16_t)lengths[i];
-        memcpy(at, &n, 2);
-        at += 2;
-    }
-    for (int i = 0; i < 4; i++) {
-        if (lengths[i]) memcpy(at, strings[i], lengths[i]);
-        at += lengths[i];
+        if (fixed.lengths[i]) memcpy(at, strings[i], fixed.lengths[i]);
+        at += fixed.lengths[i];
     }
     output_commit_record(record, NNL_RECORD_FRAME_CHECK);
 }
 
 static void check_frame(void *context, int matcher, const char *text, int glob, int module_glob) {
     int pattern = *(const int *)context;
-    unsigned flags = (glob ? CHECK_GLOB : 0) | (module_glob ? CHECK_MODULE : 0);
+    unsigned flags = (glob ? NNL_CHECK_GLOB : 0) | (module_glob ? NNL_CHECK_MODULE : 0);
     if (module_glob) {
         const struct module *near;
         const struct module *found = symbols_find_module(text, &near);
-        write_frame_check(pattern, matcher, flags | (found ? CHECK_FOUND : 0), text, found ? found->name : NULL,
+        write_frame_check(pattern, matcher, flags | (found ? NNL_CHECK_FOUND : 0), text, found ? found->name : NULL,
                           !found && near ? near->name : NULL, NULL);
         return;
     }
     struct symbols_name_search search;
     int found = symbols_find_function(text, glob, &search);
-    flags |= found > 0 ? CHECK_FOUND : found < 0 ? CHECK_UNCHECKED : 0;
+    flags |= found > 0 ? NNL_CHECK_FOUND : found < 0 ? NNL_CHECK_UNCHECKED : 0;
     write_frame_check(pattern, matcher, flags, text, search.module, search.near_name, search.near_module);
 }
 

@@ -11,35 +11,6 @@
 
 #include "common.h"
 
-_Static_assert(offsetof(struct nnl_file_header, state) == 32, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, measure_start_ns) == 48, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, matched_count) == 64, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, table_region_offset) == 88, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, log_used) == 120, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, timeline_count) == 128, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, executable) == 136, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, python_reason) == 648, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, shards) == 904, "file layout");
-_Static_assert(offsetof(struct nnl_file_header, timeline) == 904 + 16 * NNL_SHARDS, "file layout");
-_Static_assert(sizeof(struct nnl_file_header) <= NNL_HEADER_SIZE, "file layout");
-_Static_assert(offsetof(struct nnl_nomatch_block, warmup_matched_count) == 8, "file layout");
-_Static_assert(offsetof(struct nnl_nomatch_block, numpy_cache) == 24, "file layout");
-_Static_assert(offsetof(struct nnl_nomatch_block, numpy_cached_blocks) == 32, "file layout");
-_Static_assert(offsetof(struct nnl_nomatch_block, numpy_module) == 56, "file layout");
-_Static_assert(offsetof(struct nnl_nomatch_block, numpy_user_new_seen) == 312, "file layout");
-_Static_assert(sizeof(struct nnl_live_entry) == 24, "file layout");
-_Static_assert(sizeof(struct nnl_file_header) <= NNL_RUNS_BLOCK_OFFSET, "file layout");
-_Static_assert(NNL_RUNS_BLOCK_OFFSET + sizeof(struct nnl_runs_block) <= 0x8000, "the runs block ends at 0x7fff");
-_Static_assert(offsetof(struct nnl_runs_block, runs) == 8 && sizeof(struct nnl_run_counts) == 40, "file layout");
-_Static_assert(offsetof(struct nnl_runs_block, timeline_rss) == 8 + 40 * NNL_MAX_RUNS, "file layout");
-
-_Static_assert(NNL_RESOURCES_OFFSET >= sizeof(struct nnl_file_header), "file layout");
-_Static_assert(NNL_RESOURCES_OFFSET + sizeof(struct nnl_resources) <= 0x5000, "file layout: 0x4000-0x4fff");
-_Static_assert(offsetof(struct nnl_resources, lost) == 32, "file layout");
-_Static_assert(offsetof(struct nnl_resources, log_segments) == 32 + 8 * NNL_LOSS_REASONS, "file layout");
-_Static_assert(NNL_LOG_SEGMENT_SIZE % 4096 == 0, "log segments are whole pages");
-_Static_assert(NNL_LOG_SEGMENT_SIZE >= 4096 * 4, "a record (at most ~5 KiB) fits in any segment");
-
 /* Every extent of the file this process mapped, so that a forked child can unmap its parent's. */
 #define NNL_MAX_EXTENTS 4096
 
@@ -175,7 +146,7 @@ int output_open(const char *dir, int parent_pid) {
     }
     header = map;
     resources = (struct nnl_resources *)((char *)map + NNL_RESOURCES_OFFSET);
-    header->version = 1;
+    header->version = NNL_FILE_VERSION;
     header->header_size = NNL_HEADER_SIZE;
     header->pid = getpid();
     header->parent_pid = parent_pid;

@@ -250,8 +250,7 @@ static uint32_t code_identity(uintptr_t code) {
     return (uint32_t)(h ^ h >> 32);
 }
 
-int pystack_capture(struct py_ref *out, int max, int *status, int *truncated) {
-    *truncated = 0;
+int pystack_capture(struct py_ref *out, int max, int *status) {
     if (!atomic_load_explicit(&enabled, memory_order_relaxed)) {
         *status = PY_UNAVAILABLE;
         return 0;
@@ -270,10 +269,7 @@ int pystack_capture(struct py_ref *out, int max, int *status, int *truncated) {
         int skip;
         int32_t offset = instruction_offset(frame, code, &skip);
         if (skip) continue;
-        if (n == max) {
-            *truncated = 1;
-            break;
-        }
+        if (n == max) break;
         out[n].code = code;
         out[n].byte_offset = offset;
         out[n].identity = code_identity(code);
@@ -384,8 +380,8 @@ int pystack_verify_and_enable(uintptr_t code, int line, const char *filename, co
     }
     atomic_store(&enabled, 1);
     struct py_ref refs[2];
-    int status, truncated;
-    int n = pystack_capture(refs, 2, &status, &truncated);
+    int status;
+    int n = pystack_capture(refs, 2, &status);
     char file[1024], name[256];
     size_t file_len = n ? pystack_filename(&refs[0], file, sizeof file - 1) : 0;
     size_t name_len = n ? pystack_function(&refs[0], name, sizeof name - 1) : 0;

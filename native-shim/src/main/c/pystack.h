@@ -26,7 +26,7 @@ enum py_capture_status {
 };
 
 /* Captures up to max frames, innermost first; returns the count and sets *status. */
-int pystack_capture(struct py_ref *out, int max, int *status, int *truncated);
+int pystack_capture(struct py_ref *out, int max, int *status);
 
 /* Resolves a captured frame. The copy functions write at most cap bytes of UTF-8 to out (out may be
  * NULL to measure) and return the full length. */

@@ -14,19 +14,6 @@
 /* Mean bytes between samples; 0: sampling is off. Set once at start-up. */
 extern uint64_t sampling_mean_bytes;
 
-/* Where the estimates of what sampling skipped live in the data file's header page. */
-#define NNL_SAMPLING_BLOCK_OFFSET 0xb000u
-#define NNL_SAMPLING_FIXED_POINT 1024u
-
-struct nnl_sampling_block {
-    uint64_t mean_bytes;                /* N, 0 when the process did not sample */
-    _Atomic uint64_t estimated_count;   /* matched allocations, scaled back up, in 1/1024ths */
-    _Atomic uint64_t estimated_bytes;   /* their bytes, scaled back up */
-};
-
-_Static_assert(NNL_SAMPLING_BLOCK_OFFSET >= sizeof(struct nnl_file_header) &&
-               NNL_SAMPLING_BLOCK_OFFSET + sizeof(struct nnl_sampling_block) <= NNL_HEADER_SIZE, "sampling block in the header page");
-
 static inline struct nnl_sampling_block *sampling_block(struct nnl_file_header *h) {
     return (struct nnl_sampling_block *)((char *)h + NNL_SAMPLING_BLOCK_OFFSET);
 }

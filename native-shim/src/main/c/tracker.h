@@ -1,6 +1,6 @@
 /* Tracking: which matched allocations are live, at which site (C stack + Python stack + thread),
  * and the counters and timeline of the measured run. All of it lives in the process's data file
- * (output.h), so it survives the process however it ends. */
+ * (format.h), so it survives the process however it ends. */
 #ifndef NNL_TRACKER_H
 #define NNL_TRACKER_H
 #include <stdatomic.h>

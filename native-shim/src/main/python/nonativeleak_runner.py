@@ -36,7 +36,7 @@ import types
 PR_SET_PDEATHSIG = 1
 EXIT_FIXTURE_FAILED = 1
 EXIT_RUNNER_ERROR = 3
-# enum nnl_phase (output.h)
+# enum nnl_phase (format.h)
 PHASE_IMPORT, PHASE_WARMUP, PHASE_RUN, PHASE_CHECKPOINT, PHASE_END = 1, 2, 3, 4, 5
 
 

@@ -19,21 +19,8 @@ static int error(struct nnl_file *f, const char *format, ...) {
     return -1;
 }
 
-static uint16_t u16_at(const char *p) {
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-static uint32_t u32_at(const char *p) {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-static uint64_t u64_at(const char *p) {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
+/* The fixed part of a record's payload, when the payload holds it. */
+#define FIXED(type, out, p, payload) ((payload) >= sizeof(type) && (memcpy(&(out), (p), sizeof(type)), 1))
 
 static int grow(void **array, uint32_t *count, uint32_t need, size_t element) {
     if (need <= *count) return 0;
@@ -97,65 +84,70 @@ static int parse_log(struct nnl_file *f) {
         const char *p = (const char *)(r + 1);
         uint32_t payload = length - (uint32_t)sizeof *r;
         if (type == NNL_RECORD_FRAME) {
-            if (payload < 25) return error(f, "frame record too short");
-            uint32_t id = u32_at(p);
-            uint16_t module_len = u16_at(p + 21), symbol_len = u16_at(p + 23);
-            if (25u + module_len + symbol_len > payload) return error(f, "frame record %u overruns its length", id);
+            struct nnl_frame_record r;
+            if (!FIXED(struct nnl_frame_record, r, p, payload)) return error(f, "frame record too short");
+            uint32_t id = r.id;
+            uint16_t module_len = r.module_len, symbol_len = r.symbol_len;
+            if (sizeof r + module_len + symbol_len > payload) return error(f, "frame record %u overruns its length", id);
             if (id == UINT32_MAX || grow((void **)&f->frames, &frames_cap, id + 1, sizeof *f->frames))
                 return error(f, "frame id %u", id);
             struct nnlf_frame *fr = &f->frames[id];
             if (fr->present) return error(f, "frame id %u recorded twice", id);
             fr->present = 1;
-            fr->address = u64_at(p + 4);
-            fr->offset = u64_at(p + 12);
-            fr->flags = (uint8_t)p[20];
-            if (module_len && !(fr->flags & 2))
+            fr->address = r.address;
+            fr->offset = r.offset;
+            fr->flags = r.flags;
+            if (module_len && !(fr->flags & NNL_FRAME_HAS_MODULE))
                 return error(f, "frame %u: module flag and length disagree", id);
-            if (((fr->flags & 4) != 0) != (symbol_len != 0)) return error(f, "frame %u: symbol flag and length disagree", id);
-            copy_text(fr->module, sizeof fr->module, p + 25, module_len);
-            copy_text(fr->symbol, sizeof fr->symbol, p + 25 + module_len, symbol_len);
+            if (((fr->flags & NNL_FRAME_HAS_SYMBOL) != 0) != (symbol_len != 0))
+                return error(f, "frame %u: symbol flag and length disagree", id);
+            copy_text(fr->module, sizeof fr->module, p + sizeof r, module_len);
+            copy_text(fr->symbol, sizeof fr->symbol, p + sizeof r + module_len, symbol_len);
             if (id + 1 > f->frame_count) f->frame_count = id + 1;
         } else if (type == NNL_RECORD_SITE) {
-            if (payload < 22) return error(f, "site record too short");
-            uint32_t id = u32_at(p);
-            uint16_t count = u16_at(p + 16), py_count = u16_at(p + 18), thread_len = u16_at(p + 20);
-            if (22u + thread_len + 4u * (count + py_count) > payload) return error(f, "site record %u overruns its length", id);
+            struct nnl_site_record r;
+            if (!FIXED(struct nnl_site_record, r, p, payload)) return error(f, "site record too short");
+            uint32_t id = r.id;
+            uint16_t count = r.frame_count, py_count = r.python_count, thread_len = r.thread_len;
+            if (sizeof r + thread_len + 4u * (count + py_count) > payload) return error(f, "site record %u overruns its length", id);
             if (id == UINT32_MAX || grow((void **)&f->sites, &sites_cap, id + 1, sizeof *f->sites))
                 return error(f, "site id %u", id);
             struct nnlf_site *s = &f->sites[id];
             if (s->present) return error(f, "site id %u recorded twice", id);
             s->present = 1;
-            s->pattern = (int32_t)u32_at(p + 4);
-            s->status = u32_at(p + 8);
-            s->first = u32_at(p + 12);
+            s->pattern = r.pattern;
+            s->status = r.python_status;
             s->count = count;
             s->py_count = py_count;
-            if (s->first > count) return error(f, "site %u: frame 0 at %u of %u frames", id, s->first, count);
-            copy_text(s->thread, sizeof s->thread, p + 22, thread_len);
+            copy_text(s->thread, sizeof s->thread, p + sizeof r, thread_len);
             s->frames = calloc(count ? count : 1, sizeof(uint32_t));
             if (!s->frames) return error(f, "out of memory");
-            memcpy(s->frames, p + 22 + thread_len, 4u * count);
+            memcpy(s->frames, p + sizeof r + thread_len, 4u * count);
             if (id + 1 > f->site_count) f->site_count = id + 1;
         } else if (type == NNL_RECORD_PYTHON_FRAME) {
-            if (payload < 12 || 12u + u16_at(p + 8) + u16_at(p + 10) > payload) return error(f, "python frame record overruns");
+            struct nnl_python_frame_record r;
+            if (!FIXED(struct nnl_python_frame_record, r, p, payload) || sizeof r + r.file_len + r.function_len > payload)
+                return error(f, "python frame record overruns");
         } else if (type == NNL_RECORD_CHECKPOINT) {
-            if (payload < 8 || 8u + 24u * u32_at(p + 4) > payload) return error(f, "checkpoint record overruns");
+            struct nnl_checkpoint_record r;
+            if (!FIXED(struct nnl_checkpoint_record, r, p, payload) || sizeof r + sizeof(struct nnl_checkpoint_site) * r.count > payload)
+                return error(f, "checkpoint record overruns");
         } else if (type == NNL_RECORD_PHASE) {
-            if (payload < 16) return error(f, "phase record too short");
+            if (payload < sizeof(struct nnl_phase_record)) return error(f, "phase record too short");
         } else if (type == NNL_RECORD_FRAME_CHECK) {
-            if (payload < 14) return error(f, "frame check record too short");
-            uint16_t lengths[4] = {u16_at(p + 6), u16_at(p + 8), u16_at(p + 10), u16_at(p + 12)};
-            if (14u + lengths[0] + lengths[1] + lengths[2] + lengths[3] > payload) return error(f, "frame check record overruns");
+            struct nnl_frame_check_record r;
+            if (!FIXED(struct nnl_frame_check_record, r, p, payload)) return error(f, "frame check record too short");
+            if (sizeof r + r.lengths[0] + r.lengths[1] + r.lengths[2] + r.lengths[3] > payload) return error(f, "frame check record overruns");
             if (f->frame_check_count < NNLF_MAX_FRAME_CHECKS) {
                 struct nnlf_frame_check *c = &f->frame_checks[f->frame_check_count++];
-                c->pattern = u16_at(p);
-                c->matcher = u16_at(p + 2);
-                c->flags = (uint8_t)p[4];
-                const char *text = p + 14;
+                c->pattern = r.pattern;
+                c->matcher = r.matcher;
+                c->flags = r.flags;
+                const char *text = p + sizeof r;
                 char *out[4] = {c->text, c->module, c->near_name, c->near_module};
                 for (int i = 0; i < 4; i++) {
-                    copy_text(out[i], sizeof c->text, text, lengths[i]);
-                    text += lengths[i];
+                    copy_text(out[i], sizeof c->text, text, r.lengths[i]);
+                    text += r.lengths[i];
                 }
             }
         } else {
@@ -240,7 +232,7 @@ int nnlf_open(struct nnl_file *f, const char *path) {
     f->h = map;
     const struct nnl_file_header *h = f->h;
     if (memcmp(h->magic, NNL_FILE_MAGIC, 8) != 0) return error(f, "bad magic");
-    if (h->version != 1 || h->header_size != NNL_HEADER_SIZE) return error(f, "version %u, header size %u", h->version, h->header_size);
+    if (h->version != NNL_FILE_VERSION || h->header_size != NNL_HEADER_SIZE) return error(f, "version %u, header size %u", h->version, h->header_size);
     const struct nnl_resources *res = (const struct nnl_resources *)(f->map + NNL_RESOURCES_OFFSET);
     if (h->table_region_offset != NNL_HEADER_SIZE || h->table_region_size != NNL_TABLE_REGION_SIZE ||
         h->log_region_offset != 0 || h->log_region_size != NNL_LOG_REGION_SIZE ||
@@ -283,7 +275,9 @@ int nnlf_count_files(const char *dir) {
 const char *nnlf_site_symbol(const struct nnl_file *f, uint32_t site, int index) {
     if (site >= f->site_count || !f->sites[site].present) return NULL;
     const struct nnlf_site *s = &f->sites[site];
-    uint32_t k = s->first + (uint32_t)index;
+    uint32_t first = 0; /* frame 0: after the allocator wrappers, as the report counts */
+    while (first < s->count && s->frames[first] < f->frame_count && (f->frames[s->frames[first]].flags & NNL_FRAME_WRAPPER)) first++;
+    uint32_t k = first + (uint32_t)index;
     if (index < 0 || k >= s->count || s->frames[k] >= f->frame_count) return NULL;
     const struct nnlf_frame *fr = &f->frames[s->frames[k]];
     return (fr->flags & 4) ? fr->symbol : NULL;

@@ -1,6 +1,6 @@
-/* A reader of the per-process data file (output.h), for the C tests: maps a file, checks its
+/* A reader of the per-process data file (format.h), for the C tests: maps a file, checks its
  * structure, and gives its live entries, frames and sites. Independent of the shim's writer code:
- * only the layout declared in output.h is shared. */
+ * only the layout declared in format.h is shared. */
 #ifndef NNL_TEST_NNLFILE_H
 #define NNL_TEST_NNLFILE_H
 #include <stddef.h>
@@ -20,7 +20,7 @@ struct nnlf_frame {
 struct nnlf_site {
     int present;
     int32_t pattern;
-    uint32_t status, first;
+    uint32_t status;
     uint16_t count, py_count;
     char thread[256];
     uint32_t *frames; /* count frame ids */

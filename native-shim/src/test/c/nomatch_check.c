@@ -1,5 +1,5 @@
 /* check-nomatch: under the real shim, a process whose measured run matched nothing says why in its data
- * file (output.h's no-match block and FRAME_CHECK records): its malloc is the shim's, the matches of the
+ * file (format.h's no-match block and FRAME_CHECK records): its malloc is the shim's, the matches of the
  * warm-up are counted (and not tracked), and at the checkpoint a misspelt frame is reported missing with
  * the nearest loaded name, a frame that exists as found, with its module. */
 #include <dlfcn.h>
@@ -46,7 +46,8 @@ int main(void) {
     struct nnl_file f;
     CHECK(nnlf_open(&f, path) == 0, "%s: %s", path, f.error);
     const struct nnl_nomatch_block *b = (const void *)(f.map + NNL_NOMATCH_OFFSET);
-    CHECK_EQ_U64(1, b->interposed, "the shim's malloc is the process's");
+    const struct nnl_process_block *process = (const void *)(f.map + NNL_PROCESS_BLOCK_OFFSET);
+    CHECK_EQ_U64(0, process->malloc_elsewhere, "the shim's malloc is the process's");
     CHECK_EQ_U64(WARMUP_BLOCKS, b->warmup_matched_count, "warm-up matches counted");
     CHECK_EQ_U64(WARMUP_BLOCKS * BLOCK, b->warmup_matched_bytes, "warm-up bytes counted");
     CHECK_EQ_U64(0, f.h->matched_count, "matches of the measured run");

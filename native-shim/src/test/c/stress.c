@@ -495,7 +495,7 @@ int main(void) {
     snprintf(path, sizeof path, "%s/stress-expected", run_dir);
     FILE *out = fopen(path, "w");
     REQUIRE(out, "cannot write %s", path);
-    /* pid, live entries, how it ended (output.h), exit status */
+    /* pid, live entries, how it ended (format.h), exit status */
     fprintf(out, "%d %lu %d %d\n", (int)getpid(), (unsigned long)frozen, NNL_END_EXIT, check_failures ? 1 : 0);
     if (child > 0) fprintf(out, "%d %lu %d %d\n", (int)child, (unsigned long)child_live, NNL_END_UNDERSCORE_EXIT, 0);
     fclose(out);

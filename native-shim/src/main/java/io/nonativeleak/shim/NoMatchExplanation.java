@@ -42,7 +42,7 @@ final class NoMatchExplanation {
                     + "the real interpreter");
         }
         NoMatchData data = root.noMatch();
-        if (!data.interposed()) {
+        if (root.processBlock().mallocElsewhere() != null) {
             return notTracked("the shim was loaded into " + root.executable() + " but allocations do not reach it: it was "
                     + "not preloaded into that process (LD_PRELOAD was cleared on the way, e.g. by a wrapper)");
         }
@@ -78,10 +78,10 @@ final class NoMatchExplanation {
             reason.append("no allocation of the measured run reached the allocator through the patterns' frames "
                     + "(the named frames were not looked up: the process ended before its checkpoint)");
         }
-        if (data.numpyCache() != ProcessDataReader.NUMPY_NOT_LOADED && data.numpyAnchored()) {
+        if (data.numpyCache() != FileLayout.NUMPY_NOT_LOADED && data.numpyAnchored()) {
             reason.append("; numpy is loaded (").append(data.numpyModule()).append(") and the pattern starts at its data "
                     + "allocator: ").append(NUMPY_CACHE);
-            if (data.numpyCache() == ProcessDataReader.NUMPY_CACHE_READ)
+            if (data.numpyCache() == FileLayout.NUMPY_CACHE_READ)
                 reason.append("; it held ").append(data.numpyCachedBlocks()).append(" blocks at the checkpoint");
             if (data.numpyUserNewSeen()) {
                 reason.append(". The small buffers it did allocate reached malloc from ").append(NUMPY_SMALL_BUFFER_CALLER)

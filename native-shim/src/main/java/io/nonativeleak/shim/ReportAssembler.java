@@ -66,7 +66,7 @@ final class ReportAssembler {
         Integer exitCode = null;
         if (ending.timedOut()) {
             signal = 9;
-        } else if (ending.exitValue() > 128 && (root == null || root.end() == ProcessDataReader.END_NONE)) {
+        } else if (ending.exitValue() > 128 && (root == null || root.end() == FileLayout.END_NONE)) {
             signal = ending.exitValue() - 128; // the JVM reports a death by signal as 128 + signal
         } else {
             exitCode = ending.exitValue();
@@ -223,17 +223,17 @@ final class ReportAssembler {
         long lastSample = root.timeline().isEmpty() ? 0 : root.timeline().get(root.timeline().size() - 1).tMillis();
         for (int i = 0; i < raw.size(); i++) {
             RawPhase p = raw.get(i);
-            if (p.kind() == ProcessDataReader.PHASE_END) break;
+            if (p.kind() == FileLayout.PHASE_END) break;
             long end = i + 1 < raw.size() ? raw.get(i + 1).tMillis() : Math.max(p.tMillis(), lastSample);
             String name = switch (p.kind()) {
-                case ProcessDataReader.PHASE_IMPORT -> "import";
-                case ProcessDataReader.PHASE_WARMUP -> "warmup " + p.index();
-                case ProcessDataReader.PHASE_RUN -> "run " + p.index();
-                case ProcessDataReader.PHASE_CHECKPOINT -> "checkpoint " + p.index();
+                case FileLayout.PHASE_IMPORT -> "import";
+                case FileLayout.PHASE_WARMUP -> "warmup " + p.index();
+                case FileLayout.PHASE_RUN -> "run " + p.index();
+                case FileLayout.PHASE_CHECKPOINT -> "checkpoint " + p.index();
                 default -> "phase " + p.kind();
             };
             // import: from the process's start (the interpreter starting, the fixture loading) to the first run
-            phases.add(new Phase(name, p.kind() == ProcessDataReader.PHASE_IMPORT ? 0 : p.tMillis(), end));
+            phases.add(new Phase(name, p.kind() == FileLayout.PHASE_IMPORT ? 0 : p.tMillis(), end));
         }
         return phases;
     }
@@ -256,14 +256,14 @@ final class ReportAssembler {
     }
 
     private static Integer childExitCode(ProcessData p, boolean replacedByExec) {
-        if (replacedByExec || p.end() == ProcessDataReader.END_NONE || p.exitStatus() == ProcessDataReader.EXIT_STATUS_UNKNOWN) return null;
+        if (replacedByExec || p.end() == FileLayout.END_NONE || p.exitStatus() == FileLayout.EXIT_STATUS_UNKNOWN) return null;
         return p.exitStatus() & 0xff;
     }
 
     private static String ended(ProcessData p, boolean isRoot, Integer signal, boolean replacedByExec) {
         if (replacedByExec || p.processBlock().execInProgress()) return "exec";
-        if (p.end() == ProcessDataReader.END_EXIT) return "exit";
-        if (p.end() == ProcessDataReader.END_UNDERSCORE_EXIT) return "_exit";
+        if (p.end() == FileLayout.END_EXIT) return "exit";
+        if (p.end() == FileLayout.END_UNDERSCORE_EXIT) return "_exit";
         return isRoot && signal != null ? "signal" : "killed";
     }
 
@@ -283,7 +283,7 @@ final class ReportAssembler {
             return "its malloc is " + block.mallocElsewhere() + "'s, not the shim's: no allocation of it was seen";
         if (replacedByExec || !block.execInProgress()) return null;
         String program = "it exec'd " + block.execPath();
-        if (block.execKind() == ProcessDataReader.ProcessBlock.EXEC_KIND_STATIC)
+        if (block.execKind() == FileLayout.EXEC_KIND_STATIC)
             return program + ", a statically linked program: nothing can be preloaded into it, so it is not tracked";
         if (!block.execKeepsShim())
             return program + " with an environment that no longer preloads the shim into this run (LD_PRELOAD or "

@@ -11,8 +11,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * What a fixture that is still running has recorded so far, summed over its processes: for progress lines
- * of long runs. Read from a few header fields of the data files (layout: output.h, as ProcessDataReader
- * reads it) with positional reads, never a mapping: a file that is still growing or cut short only makes
+ * of long runs. Read from a few header fields of the data files (layout: format.h, as FileLayout) with positional reads, never a mapping: a file that is still growing or cut short only makes
  * the numbers smaller.
  *
  * @param elapsedMillis since the runner started
@@ -21,23 +20,20 @@ import java.nio.file.StandardOpenOption;
  * @param liveBytes     matched bytes live at the latest timeline point of the measured run (0 before it)
  */
 public record RunProgress(long elapsedMillis, long matchedCount, long matchedBytes, long liveBytes) {
-    private static final long MATCHED_COUNT = 64;
-    private static final long TIMELINE_COUNT = 128;
-    private static final long TIMELINE = 904 + 16 * 64;
-    private static final int TIMELINE_POINTS = 512;
-
     static RunProgress read(Path runDirectory, long elapsedMillis) {
         long count = 0, bytes = 0, live = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(runDirectory, "proc-*.nnl")) {
             for (Path file : files) {
                 try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                    ByteBuffer matched = read(channel, MATCHED_COUNT, 16);
-                    ByteBuffer points = read(channel, TIMELINE_COUNT, 4);
-                    if (matched == null || points == null) continue;
+                    ByteBuffer matched = read(channel, FileLayout.HEADER_MATCHED_COUNT, 8);
+                    ByteBuffer matchedBytes = read(channel, FileLayout.HEADER_MATCHED_BYTES, 8);
+                    ByteBuffer points = read(channel, FileLayout.HEADER_TIMELINE_COUNT, 4);
+                    if (matched == null || matchedBytes == null || points == null) continue;
                     count += matched.getLong(0);
-                    bytes += matched.getLong(8);
-                    int n = Math.min(points.getInt(0), TIMELINE_POINTS);
-                    ByteBuffer last = n > 0 ? read(channel, TIMELINE + 16L * (n - 1) + 8, 8) : null;
+                    bytes += matchedBytes.getLong(0);
+                    int n = Math.min(points.getInt(0), FileLayout.TIMELINE_POINTS);
+                    ByteBuffer last = n > 0 ? read(channel, FileLayout.HEADER_TIMELINE + (long) FileLayout.TIMELINE_POINT_BYTES * (n - 1)
+                            + FileLayout.TIMELINE_POINT_LIVE_BYTES, 8) : null;
                     if (last != null) live += last.getLong(0);
                 }
             }

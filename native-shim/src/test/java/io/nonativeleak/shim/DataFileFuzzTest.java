@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A fixed seed set runs in CI; {@code -Dnonativeleak.fuzz.iterations=N} runs longer.
  */
 class DataFileFuzzTest {
-    private static final int HEADER_SIZE = 64 << 10;
-    private static final int RESOURCES = 0x4000;
-    private static final int LOG_SEGMENTS_TABLE = RESOURCES + 32 + 8 * 16;
+    private static final int HEADER_SIZE = FileLayout.HEADER_SIZE;
+    private static final int RESOURCES = FileLayout.RESOURCES_OFFSET;
+    private static final int LOG_SEGMENTS_TABLE = RESOURCES + FileLayout.RESOURCES_LOG_SEGMENTS;
+    private static final int SHARD_0_TABLE = FileLayout.HEADER_SHARDS + FileLayout.SHARD_HEADER_TABLE_OFFSET;
     private static final int ITERATIONS = Integer.getInteger("nonativeleak.fuzz.iterations", 300);
 
     @TempDir
@@ -88,7 +89,7 @@ class DataFileFuzzTest {
     void aRecordInFlightLosesNoLaterRecord() throws IOException {
         byte[] bytes = original.clone();
         int at = firstRecord(bytes);
-        assertThat(le(bytes).getInt(at)).as("the log begins with a frame record").isEqualTo(2);
+        assertThat(le(bytes).getInt(at)).as("the log begins with a frame record").isEqualTo(FileLayout.RECORD_FRAME);
         le(bytes).putInt(at, 0); // its type not yet stored: killed (or exec'd) mid-record
         ProcessData data = read(bytes);
         assertThat(data.incomplete()).isNull();
@@ -99,12 +100,12 @@ class DataFileFuzzTest {
 
     @Test
     void wildOffsetsSayTheDataIsDamaged() throws IOException {
-        for (int field : List.of(904 /* shard 0 table */, LOG_SEGMENTS_TABLE /* log segment 0 */)) {
+        for (int field : List.of(SHARD_0_TABLE, LOG_SEGMENTS_TABLE /* log segment 0 */)) {
             for (long wild : List.of(-1L, 3L, (long) original.length + 4096, Long.MAX_VALUE, (long) HEADER_SIZE + 1)) {
                 byte[] bytes = original.clone();
                 le(bytes).putLong(field, wild);
                 ProcessData data = read(bytes);
-                if (field == 904 && le(original).getLong(904) == 0) continue;
+                if (field == SHARD_0_TABLE && le(original).getLong(SHARD_0_TABLE) == 0) continue;
                 assertThat(data.incomplete()).as("offset %d at %d", wild, field).isNotNull();
                 assertThat(data.incomplete().reason()).contains("is damaged");
             }
@@ -112,6 +113,20 @@ class DataFileFuzzTest {
         byte[] bytes = original.clone();
         le(bytes).putInt(firstRecord(bytes) + 4, 1 << 30); // a committed record's length
         assertThat(read(bytes).incomplete().reason()).contains("is damaged").contains("claims a length");
+    }
+
+    @Test
+    void aFileOfAnotherFormatVersionSaysSoAndYieldsNothingElse() throws IOException {
+        byte[] bytes = original.clone();
+        le(bytes).putInt(FileLayout.HEADER_VERSION, FileLayout.FILE_VERSION + 1);
+        ProcessData data = read(bytes);
+        assertThat(data.pid()).isEqualTo(read(original).pid());
+        assertThat(data.incomplete()).isNotNull();
+        assertThat(data.incomplete().reason()).contains("data format version " + (FileLayout.FILE_VERSION + 1))
+                .contains("reads version " + FileLayout.FILE_VERSION).contains("cannot be read");
+        assertThat(data.sites()).isEmpty();
+        assertThat(data.live().count()).isZero();
+        assertThat(data.matched().count()).isZero();
     }
 
     @Test
@@ -124,7 +139,7 @@ class DataFileFuzzTest {
                 int region = random.nextInt(4);
                 int at = switch (region) {
                     case 0 -> random.nextInt(1024 + 1024); // header fields, shard offsets, timeline
-                    case 1 -> RESOURCES + random.nextInt(32 + 8 * 16 + 8 * 8); // losses, segment offsets
+                    case 1 -> RESOURCES + random.nextInt(FileLayout.RESOURCES_LOG_SEGMENTS + 8 * 8); // losses, the first segment offsets
                     case 2 -> firstRecord(bytes) + random.nextInt(4096); // records
                     default -> HEADER_SIZE + random.nextInt(Math.max(1, bytes.length - HEADER_SIZE - 8)); // tables
                 };
