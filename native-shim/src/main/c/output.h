@@ -95,7 +95,7 @@ struct nnl_file_header {
     struct nnl_timeline_point timeline[NNL_TIMELINE_POINTS];
 };
 
-/* Header block 0x8000-0x8fff: what explains a measured run in which nothing matched (SPEC §4 noMatch).
+/* Header block 0x8000-0x8fff: what explains a measured run in which nothing matched (docs/patterns.md, Reading NO_MATCH).
  * Kept apart from struct nnl_file_header, whose fixed offsets the Java reader relies on. */
 #define NNL_NOMATCH_OFFSET 0x8000u
 #define NNL_NOMATCH_SIZE 0x1000u
@@ -176,7 +176,7 @@ struct nnl_live_entry {
     uint32_t reserved;
 };
 
-/* Repeated measured runs (SPEC §4 `runs`) and the timeline's RSS: a block of the header page of its
+/* Repeated measured runs (docs/maven.md, `runs`) and the timeline's RSS: a block of the header page of its
  * own (the fields of nnl_file_header stay where the reader expects them). */
 #define NNL_RUNS_BLOCK_OFFSET 0x5000
 #define NNL_MAX_RUNS 100

@@ -1,4 +1,4 @@
-/* The stack pattern language of SPEC §3: one parser, one matcher, used for patterns, ignore
+/* The stack pattern language of docs/patterns.md: one parser, one matcher, used for patterns, ignore
  * patterns and the Java side's validation (through nnl_pattern_check). */
 #ifndef NNL_PATTERN_H
 #define NNL_PATTERN_H

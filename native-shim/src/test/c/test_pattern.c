@@ -1,4 +1,4 @@
-/* Unit tests of the pattern language (SPEC §3): the parser's verdict, position and reason on every
+/* Unit tests of the pattern language (docs/patterns.md): the parser's verdict, position and reason on every
  * malformed form, and the matcher on hand-built stacks. Linked with pattern.c, arena.c and locks.c
  * only: no unwinding, no process-wide state. */
 #include <stdio.h>

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * The report of one fixture run: the JSON document of SPEC §8, one file per run.
+ * The report of one fixture run: the JSON document of docs/reports.md, one file per run.
  *
  * @param schemaVersion  1
  * @param name           the run's name (test method or fixture id); also the report's file name
@@ -28,7 +28,7 @@ import java.util.List;
  * @param stdout         the file holding the fixture's standard output
  * @param stderr         the file holding its standard error
  * @param sampling       how a sampling discover run sampled (its counts are then estimates), or {@code null}
- * @param noMatch        when the measured run matched nothing: why (SPEC §4), else {@code null}
+ * @param noMatch        when the measured run matched nothing: why (docs/patterns.md, Reading NO_MATCH), else {@code null}
  * @param incomplete     the processes whose measured run could not be tracked in full (empty: none)
  * @param runs           with {@code runs} &gt; 1: each measured run's matched and leaked counts ({@code matched} and
  *                       {@code leaked} sum them); {@code null} otherwise
