@@ -80,7 +80,7 @@ NNL_EXPORT void nnl_checkpoint(void) {
     nnl_in_shim--;
 }
 
-/* Matched allocations currently live in this process (tests and the runner's own checks). */
+/* Matched allocations currently live in this process (for the C tests, through dlsym). */
 NNL_EXPORT uint64_t nnl_live_count(void) { return tracker_live_count(); }
 
 /* Diagnostics for the C tests: the calling thread's stacks confirmed from a stack shape. */
