@@ -17,7 +17,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -34,15 +33,10 @@ class CommandSamplesTest {
             "--log-file", "-t", "--toolchains", "-b", "--builder", "-D");
     static final Pattern PY_FRAME = Pattern.compile("^(?:\\[\\w+]\\s*)?\\s*(\\S+\\.py):(\\d+) in (\\S+)\\s*$");
 
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
-
     @TestFactory
     Stream<DynamicTest> commandsUseRealGoalsPropertiesAndFiles() {
-        return allBlocks().stream().filter(b -> Set.of("bash", "sh", "console", "text", "").contains(b.language()))
-                .map(b -> DynamicTest.dynamicTest(b.where(), () -> checkCommands(b)));
+        return eachBlock(allBlocks().stream().filter(b -> Set.of("bash", "sh", "console", "text", "").contains(b.language())),
+                CommandSamplesTest::checkCommands);
     }
 
     static void checkCommands(Block b) {

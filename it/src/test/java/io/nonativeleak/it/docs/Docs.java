@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -118,9 +120,16 @@ final class Docs {
 
     private Docs() {}
 
-    /** Reads the docs and the descriptors, once for all the documentation tests. */
-    static synchronized void read() throws Exception {
-        if (docs != null) return;
+    static {
+        try {
+            read();
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Reads the docs and the descriptors, once for all the documentation tests (on first use of this class). */
+    private static void read() throws Exception {
         assertThat(ROOT.resolve("README.md")).exists();
         List<Doc> read = new ArrayList<>();
         List<Path> files = new ArrayList<>();
@@ -212,6 +221,11 @@ final class Docs {
             }
         }
         return inside;
+    }
+
+    /** One dynamic test per block, named where the block is. */
+    static Stream<DynamicTest> eachBlock(Stream<Block> blocks, ThrowingConsumer<Block> check) {
+        return blocks.map(b -> DynamicTest.dynamicTest(b.where(), () -> check.accept(b)));
     }
 
     static List<Block> allBlocks() {

@@ -6,16 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every fenced block has an info string one of the documentation tests checks (see {@link Docs}). */
 class InfoStringsTest {
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
-
     @Test
     void everyBlockHasAKnownInfoString() {
         List<String> unknown = new ArrayList<>();

@@ -21,7 +21,6 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -37,17 +36,12 @@ class JavaSamplesTest {
             import org.junit.jupiter.api.*;
             """;
 
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
-
     @TestFactory
     Stream<DynamicTest> javaSamplesCompile() {
-        return blocks("java").map(b -> DynamicTest.dynamicTest(b.where(), () -> {
+        return eachBlock(blocks("java"), b -> {
             compile(b);
             for (String pattern : javaPatternLiterals(b.text())) checkPattern(b, pattern);
-        }));
+        });
     }
 
     static void compile(Block b) throws IOException {

@@ -9,20 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Relative links and their anchors resolve; repository paths named in the text exist. */
 class LinksAndPathsTest {
     static final Pattern REPO_PATH = Pattern.compile(
             "(?<![\\w./$-])((?:scripts|examples|native-shim|junit-extension|maven-plugin|it|docs|bench|\\.ci)/[\\w./-]*)");
-    // not after =" either: the test report's suite and class names (name="nonativeleak.<execution id>") are no properties
     static final Pattern LINK = Pattern.compile("\\[[^\\]]*]\\(([^)\\s]+)\\)");
-
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
 
     @Test
     void linksAndAnchorsResolve() {

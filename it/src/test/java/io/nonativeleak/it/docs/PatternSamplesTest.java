@@ -14,21 +14,15 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** Pattern samples are accepted or rejected as documented; the allocator-wrapper list is the shim's. */
 class PatternSamplesTest {
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
-
     @TestFactory
     Stream<DynamicTest> patternsAreAcceptedOrRejectedAsDocumented() {
-        return blocks("pattern").map(b -> DynamicTest.dynamicTest(b.where(), () -> {
+        return eachBlock(blocks("pattern"), b -> {
             int checked = 0;
             for (String line : b.lines()) {
                 if (line.isBlank() || line.strip().startsWith("#")) continue;
@@ -44,7 +38,7 @@ class PatternSamplesTest {
                 }
             }
             assertThat(checked).as(b.where() + " holds no pattern").isPositive();
-        }));
+        });
     }
 
     @Test

@@ -4,20 +4,14 @@ import static io.nonativeleak.it.docs.Docs.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /** {@code junit-platform.properties} samples use real configuration keys, and their patterns parse. */
 class PropertiesSamplesTest {
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
-
     @TestFactory
     Stream<DynamicTest> propertiesUseRealConfigurationKeys() {
-        return blocks("properties").map(b -> DynamicTest.dynamicTest(b.where(), () -> {
+        return eachBlock(blocks("properties"), b -> {
             for (String line : b.lines()) {
                 if (line.isBlank() || line.strip().startsWith("#")) continue;
                 int eq = line.indexOf('=');
@@ -29,6 +23,6 @@ class PropertiesSamplesTest {
                 if (key.equals("nonativeleak.patterns") || key.equals("nonativeleak.ignore"))
                     for (String p : value.split(";")) if (!p.isBlank()) checkPattern(b, p.strip());
             }
-        }));
+        });
     }
 }

@@ -10,20 +10,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /** Python samples compile, and excerpts quote their files. */
 class PythonSamplesTest {
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
-
     @TestFactory
     Stream<DynamicTest> pythonSamplesCompileAndQuoteTheirSources() {
-        return blocks("python").map(b -> DynamicTest.dynamicTest(b.where(), () -> {
+        return eachBlock(blocks("python"), b -> {
             Path dir = Files.createDirectories(ROOT.resolve("it/target/doc-samples"));
             Path file = Files.createTempFile(dir, "sample", ".py");
             Files.writeString(file, b.text());
@@ -44,6 +38,6 @@ class PythonSamplesTest {
                     at++;
                 }
             }
-        }));
+        });
     }
 }

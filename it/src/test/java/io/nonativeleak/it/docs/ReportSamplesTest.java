@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -28,14 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** JSON samples use the report's fields; the example of reports.md has the fields of a real report. */
 class ReportSamplesTest {
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
-
     @TestFactory
     Stream<DynamicTest> jsonSamplesUseTheReportsFields() {
-        return blocks("json").map(b -> DynamicTest.dynamicTest(b.where(), () -> {
+        return eachBlock(blocks("json"), b -> {
             JsonNode node = new ObjectMapper().readTree(b.text());
             Set<String> all = new TreeSet<>(), required = new TreeSet<>();
             schema(RunReport.class, "", false, all, required);
@@ -50,7 +44,7 @@ class ReportSamplesTest {
                     assertThat(all.stream().anyMatch(s -> s.equals(p) || s.endsWith("." + p)))
                             .as(b.where() + ": " + p + " is not a field of a report").isTrue();
             }
-        }));
+        });
     }
 
     /** The example of reports.md against a report the extension wrote for a real run: same fields. */

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.w3c.dom.Document;
@@ -20,14 +19,9 @@ import org.w3c.dom.Element;
 
 /** XML samples: NoNativeLeak's plugin, goals, parameters, {@code <fixture>} elements and dependencies are real, patterns parse. */
 class XmlSamplesTest {
-    @BeforeAll
-    static void readDocs() throws Exception {
-        Docs.read();
-    }
-
     @TestFactory
     Stream<DynamicTest> xmlSamplesUseRealGoalsAndParameters() {
-        return blocks("xml").map(b -> DynamicTest.dynamicTest(b.where(), () -> checkXml(b)));
+        return eachBlock(blocks("xml"), XmlSamplesTest::checkXml);
     }
 
     static void checkXml(Block b) throws Exception {
