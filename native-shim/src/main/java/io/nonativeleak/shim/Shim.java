@@ -54,12 +54,15 @@ public final class Shim {
     private final Path library;
     private final Path runner;
     private final NativeApi api;
+    /** How many frames of a stack a pattern is matched against, as the library says. */
+    private final int maxFrames;
 
     private Shim(Path directory, Path library, Path runner, NativeApi api) {
         this.directory = directory;
         this.library = library;
         this.runner = runner;
         this.api = api;
+        this.maxFrames = api.nnl_pattern_max_frames();
     }
 
     /**
@@ -173,7 +176,7 @@ public final class Shim {
         List<CFrame> all = cStack == null ? List.of() : cStack;
         int first = 0;
         while (first < all.size() && all.get(first).wrapper()) first++;
-        return all.subList(first, Math.min(all.size(), first + api.nnl_pattern_max_frames()));
+        return all.subList(first, Math.min(all.size(), first + maxFrames));
     }
 
     /** Reports' C stacks (as {@link io.nonativeleak.shim.report.LeakSite#cStack()} has them), prepared once for matching many patterns. */
