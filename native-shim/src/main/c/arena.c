@@ -10,13 +10,10 @@
 static nnl_lock arena_lock;
 static char *chunk_cursor;
 static char *chunk_end;
-static size_t reserved;
 
 static void *map_anonymous(size_t size) {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return NULL;
-    reserved += size;
-    return p;
+    return p == MAP_FAILED ? NULL : p;
 }
 
 void *arena_alloc(size_t size) {
@@ -45,7 +42,5 @@ char *arena_strndup(const char *s, size_t len) {
     if (copy) memcpy(copy, s, len);
     return copy;
 }
-
-size_t arena_reserved(void) { return reserved; }
 
 void arena_register_fork_lock(void) { nnl_register_fork_lock(&arena_lock); }

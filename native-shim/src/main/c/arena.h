@@ -8,8 +8,6 @@
 void *arena_alloc(size_t size);
 /* A copy of the first len bytes of s, NUL-terminated. */
 char *arena_strndup(const char *s, size_t len);
-/* Bytes obtained from the system so far. */
-size_t arena_reserved(void);
 /* Registers the arena's lock for fork(); call after every lock that may be held around arena_alloc. */
 void arena_register_fork_lock(void);
 #endif

@@ -14,7 +14,7 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* At most this many frames of an allocation's C stack are matched and reported (SPEC §3). */
+/* At most this many frames of an allocation's C stack are matched and reported (docs/patterns.md). */
 #define NNL_MAX_FRAMES 64
 /* Python frames kept per allocation, innermost first. */
 #define NNL_MAX_PY_FRAMES 64

@@ -79,6 +79,4 @@ void itab_clear(struct itab *table) {
     nnl_lock_release(&table->lock);
 }
 
-uint64_t itab_count(struct itab *table) { return table->count; }
-
 void itab_register_fork_lock(struct itab *table) { nnl_register_fork_lock(&table->lock); }

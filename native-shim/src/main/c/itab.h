@@ -27,6 +27,5 @@ void *itab_insert(struct itab *table, void *entry, itab_equals equals, const voi
 /* Forgets every entry (they stay valid for readers still holding them). A table cleared again and
  * again (after each dlclose) reuses its array instead of taking a new one each time. */
 void itab_clear(struct itab *table);
-uint64_t itab_count(struct itab *table);
 void itab_register_fork_lock(struct itab *table);
 #endif

@@ -1,4 +1,4 @@
-/* Why a measured run matched nothing (SPEC §4 noMatch), and numpy's small-buffer cache at the
+/* Why a measured run matched nothing (docs/patterns.md, Reading NO_MATCH), and numpy's small-buffer cache at the
  * checkpoint. Written into the data file's no-match block and FRAME_CHECK records (output.h). */
 #ifndef NNL_NOMATCH_H
 #define NNL_NOMATCH_H

@@ -129,6 +129,28 @@ void pattern_named_frames(const struct pattern *p,
 
 /* ---- parsing ---- */
 
+/* Where a compiled pattern lives: the arena (memory NULL), or a caller's buffer that it may drop. */
+struct pattern_memory {
+    char *cursor;
+    char *end;
+};
+
+static void *pattern_alloc(struct pattern_memory *memory, size_t size) {
+    if (!memory) return arena_alloc(size);
+    size = (size + 15) & ~(size_t)15;
+    if ((size_t)(memory->end - memory->cursor) < size) return NULL;
+    void *p = memory->cursor;
+    memory->cursor += size;
+    memset(p, 0, size);
+    return p;
+}
+
+static char *pattern_strndup(struct pattern_memory *memory, const char *s, size_t len) {
+    char *copy = pattern_alloc(memory, len + 1);
+    if (copy) memcpy(copy, s, len);
+    return copy;
+}
+
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 static int fail(struct pattern_error *error, int position, const char *reason) {
@@ -145,8 +167,8 @@ static int has_wildcard(const char *s, size_t len) {
     return 0;
 }
 
-static char *unescape(const char *s, size_t len) {
-    char *out = arena_alloc(len + 1);
+static char *unescape(struct pattern_memory *memory, const char *s, size_t len) {
+    char *out = pattern_alloc(memory, len + 1);
     if (!out) return NULL;
     size_t o = 0;
     for (size_t i = 0; i < len; i++) out[o++] = s[i] == '\\' ? s[++i] : s[i];
@@ -154,8 +176,8 @@ static char *unescape(const char *s, size_t len) {
 }
 
 /* Parses one alternative s[0..len) found at 1-based position pos. */
-static int parse_alternative(const char *s, size_t len, int pos, struct alternative *alt,
-                             struct pattern_error *error) {
+static int parse_alternative(struct pattern_memory *memory, const char *s, size_t len, int pos,
+                             struct alternative *alt, struct pattern_error *error) {
     if (len == 0) return fail(error, pos, "empty alternative: '|' needs a matcher on both sides");
     if (len == 3 && memcmp(s, "...", 3) == 0)
         return fail(error, pos, "'...' stands for any number of frames and cannot be an alternative");
@@ -168,19 +190,20 @@ static int parse_alternative(const char *s, size_t len, int pos, struct alternat
     if (len >= 4 && memcmp(s, "obj:", 4) == 0) {
         if (len == 4) return fail(error, pos, "'obj:' needs a module file name glob, e.g. obj:libfoo*.so");
         alt->kind = ALT_MODULE_GLOB;
-        alt->text = arena_strndup(s + 4, len - 4);
+        alt->text = pattern_strndup(memory, s + 4, len - 4);
     } else if (has_wildcard(s, len)) {
         alt->kind = ALT_SYMBOL_GLOB;
-        alt->text = arena_strndup(s, len);
+        alt->text = pattern_strndup(memory, s, len);
     } else {
         alt->kind = ALT_SYMBOL;
-        alt->text = unescape(s, len);
+        alt->text = unescape(memory, s, len);
     }
     return alt->text ? 1 : fail(error, pos, "out of memory");
 }
 
 /* Parses the token s[0..len) found at 1-based position pos into m. */
-static int parse_matcher(const char *s, size_t len, int pos, struct matcher *m, struct pattern_error *error) {
+static int parse_matcher(struct pattern_memory *memory, const char *s, size_t len, int pos, struct matcher *m,
+                         struct pattern_error *error) {
     if (len == 3 && memcmp(s, "...", 3) == 0) {
         m->kind = MATCH_ANY_RUN;
         return 1;
@@ -200,7 +223,7 @@ static int parse_matcher(const char *s, size_t len, int pos, struct matcher *m, 
     }
     m->kind = MATCH_FRAME;
     m->alternative_count = count;
-    m->alternatives = arena_alloc(sizeof(struct alternative) * count);
+    m->alternatives = pattern_alloc(memory, sizeof(struct alternative) * count);
     if (!m->alternatives) return fail(error, pos, "out of memory");
     size_t start = 0;
     int index = 0;
@@ -210,7 +233,7 @@ static int parse_matcher(const char *s, size_t len, int pos, struct matcher *m, 
             continue;
         }
         if (i == len || s[i] == '|') {
-            if (!parse_alternative(s + start, i - start, pos + (int)start, &m->alternatives[index++], error))
+            if (!parse_alternative(memory, s + start, i - start, pos + (int)start, &m->alternatives[index++], error))
                 return 0;
             start = i + 1;
         }
@@ -228,7 +251,7 @@ static size_t matcher_start(const char *text, size_t len, int index) {
     }
 }
 
-struct pattern *pattern_compile(const char *text, struct pattern_error *error) {
+static struct pattern *compile(const char *text, struct pattern_error *error, struct pattern_memory *memory) {
     error->position = 0;
     error->reason[0] = '\0';
     size_t len = strlen(text);
@@ -262,8 +285,8 @@ struct pattern *pattern_compile(const char *text, struct pattern_error *error) {
         return NULL;
     }
 
-    struct pattern *p = arena_alloc(sizeof *p);
-    struct matcher *matchers = arena_alloc(sizeof(struct matcher) * count);
+    struct pattern *p = pattern_alloc(memory, sizeof *p);
+    struct matcher *matchers = pattern_alloc(memory, sizeof(struct matcher) * count);
     if (!p || !matchers) {
         fail(error, 1, "out of memory");
         return NULL;
@@ -276,7 +299,23 @@ struct pattern *pattern_compile(const char *text, struct pattern_error *error) {
         if (i == len) break;
         size_t start = i;
         while (i < len && !is_space(text[i])) i += text[i] == '\\' ? 2 : 1;
-        if (!parse_matcher(text + start, i - start, (int)start + 1, &matchers[index++], error)) return NULL;
+        if (!parse_matcher(memory, text + start, i - start, (int)start + 1, &matchers[index++], error)) return NULL;
     }
     return p;
+}
+
+struct pattern *pattern_compile(const char *text, struct pattern_error *error) { return compile(text, error, NULL); }
+
+/* What compile takes at most, each block rounded up to 16 bytes: the pattern, at most 64 matchers, one
+ * array per matcher of its alternatives (at most length + 64 of them in all, counted before they are
+ * parsed), and a copy of each alternative's text (together no longer than the pattern). */
+size_t pattern_memory_bound(size_t length) {
+    size_t alternatives = length + NNL_MAX_FRAMES;
+    return sizeof(struct pattern) + 15 + NNL_MAX_FRAMES * (sizeof(struct matcher) + 15) + 15 +
+           alternatives * (sizeof(struct alternative) + 16) + length;
+}
+
+struct pattern *pattern_compile_into(const char *text, struct pattern_error *error, void *memory, size_t size) {
+    struct pattern_memory buffer = {memory, (char *)memory + size};
+    return compile(text, error, &buffer);
 }

@@ -1,7 +1,8 @@
-/* The stack pattern language of SPEC §3: one parser, one matcher, used for patterns, ignore
+/* The stack pattern language of docs/patterns.md: one parser, one matcher, used for patterns, ignore
  * patterns and the Java side's validation (through nnl_pattern_check). */
 #ifndef NNL_PATTERN_H
 #define NNL_PATTERN_H
+#include <stddef.h>
 
 /* One frame as the matcher sees it: its symbol (NULL when no symbol honestly covers the address),
  * the basename of its module file (NULL when the address is in no known module), and the other
@@ -21,8 +22,13 @@ struct pattern_error {
     char reason[160];
 };
 
-/* Compiles text; NULL with *error filled in when it is malformed (or memory ran out). */
+/* Compiles text into the arena; NULL with *error filled in when it is malformed (or memory ran out). */
 struct pattern *pattern_compile(const char *text, struct pattern_error *error);
+
+/* The same into memory[0, size), 16-byte aligned, which the caller may drop once done with the pattern:
+ * pattern_memory_bound(strlen(text)) bytes always suffice. */
+struct pattern *pattern_compile_into(const char *text, struct pattern_error *error, void *memory, size_t size);
+size_t pattern_memory_bound(size_t length);
 
 /* Does the stack (frame 0 first, n frames) match? The pattern is anchored at frame 0 and ends
  * with an implicit "...". */

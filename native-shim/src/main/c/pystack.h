@@ -1,4 +1,4 @@
-/* The Python stack of the thread that allocates (SPEC §5).
+/* The Python stack of the thread that allocates (docs/design.md, Python stacks).
  *
  * Capture must be cheap and must never run Python: it happens inside malloc, possibly while the
  * interpreter is half-way through changing its own state. So the shim does not call the frame

@@ -64,7 +64,7 @@ static struct itab frame_cache;
 atomic_uint symbols_generation_counter;
 static uintptr_t shim_start, shim_end;
 
-/* CPython's raw-allocator wrappers, skipped before frame 0 is counted (SPEC §3, fixed per release). */
+/* CPython's raw-allocator wrappers, skipped before frame 0 is counted (docs/patterns.md, fixed per release). */
 static const char *const wrapper_names[] = {
     "PyMem_RawMalloc", "PyMem_RawCalloc", "PyMem_RawRealloc",
     "_PyMem_RawMalloc", "_PyMem_RawCalloc", "_PyMem_RawRealloc",

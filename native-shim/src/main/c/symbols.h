@@ -29,7 +29,7 @@ struct frame_symbol {
     const char *symbol;          /* NULL: no symbol honestly covers the address; else its preferred name */
     const char *const *aliases;  /* the other names of the symbol's address */
     int alias_count;
-    int wrapper;                 /* one of CPython's raw-allocator wrappers (SPEC §3) */
+    int wrapper;                 /* one of CPython's raw-allocator wrappers (docs/patterns.md) */
     _Atomic uint64_t written;    /* (process epoch << 32) | (frame id + 1) once in this process's data file */
 };
 

@@ -1,4 +1,4 @@
-"""Runs one NoNativeLeak fixture under the shim (SPEC §4). Started by the Java side, not by users.
+"""Runs one NoNativeLeak fixture under the shim (docs/design.md). Started by the Java side, not by users.
 
     python nonativeleak_runner.py SPEC.json
 

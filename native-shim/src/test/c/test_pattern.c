@@ -1,4 +1,4 @@
-/* Unit tests of the pattern language (SPEC §3): the parser's verdict, position and reason on every
+/* Unit tests of the pattern language (docs/patterns.md): the parser's verdict, position and reason on every
  * malformed form, and the matcher on hand-built stacks. Linked with pattern.c, arena.c and locks.c
  * only: no unwinding, no process-wide state. */
 #include <stdio.h>
@@ -18,6 +18,10 @@
 #define R_CONTROL "control character in pattern"
 #define R_TOO_MANY "more than 64 frame matchers: patterns are matched against at most 64 frames"
 
+struct stack_text;
+static void check_bounded_at(int line, const char *text, const struct pattern *arena, const struct pattern_error *arena_error,
+                             const struct stack_text *st);
+
 /* ---- parser ---- */
 
 static void printable(const char *text, char *out, size_t cap) {
@@ -36,6 +40,7 @@ static void expect_error_at(int line, const char *text, int position, const char
     memset(&error, 0x55, sizeof error);
     struct pattern *p = pattern_compile(text, &error);
     check_count++;
+    check_bounded_at(line, text, p, &error, NULL);
     if (p) {
         CHECK_FAIL("line %d: pattern \"%s\": expected an error at %d (%s), but it compiled", line, shown, position, reason);
         return;
@@ -51,6 +56,7 @@ static struct pattern *compile_ok_at(int line, const char *text) {
     printable(text, shown, sizeof shown);
     struct pattern_error error;
     struct pattern *p = pattern_compile(text, &error);
+    check_bounded_at(line, text, p, &error, NULL);
     check_count++;
     if (!p) CHECK_FAIL("line %d: pattern \"%s\": expected it to compile, actual error at %d \"%.160s\"", line, shown,
                        error.position, error.reason);
@@ -155,11 +161,33 @@ static void expect_match_at(int line, const char *pattern_text, const char *stac
     }
     struct stack_text st;
     parse_stack(stack, &st);
+    check_bounded_at(line, pattern_text, p, &error, &st);
     int actual = pattern_matches(p, st.frames, st.n);
     if (actual != expected)
         CHECK_FAIL("line %d: pattern \"%s\" on stack [%s]: expected %s, actual %s", line, pattern_text, stack,
                    expected ? "match" : "no match", actual ? "match" : "no match");
 }
+/* Every pattern of these tests is also compiled into exactly the memory pattern_memory_bound promises
+ * (from malloc, so that ASan sees its end), as the Java side's calls do: nothing may change. */
+static void check_bounded_at(int line, const char *text, const struct pattern *arena, const struct pattern_error *arena_error,
+                             const struct stack_text *st) {
+    size_t size = pattern_memory_bound(strlen(text));
+    void *memory = aligned_alloc(16, (size + 15) & ~(size_t)15);
+    REQUIRE(memory, "memory for pattern_compile_into");
+    struct pattern_error error;
+    struct pattern *p = pattern_compile_into(text, &error, memory, size);
+    check_count++;
+    if (!p != !arena)
+        CHECK_FAIL("line %d: pattern \"%s\" %s in the arena but %s into %zu bytes (%s)", line, text, arena ? "compiles" : "fails",
+                   p ? "compiles" : "fails", size, p ? "" : error.reason);
+    else if (!p && (error.position != arena_error->position || strcmp(error.reason, arena_error->reason) != 0))
+        CHECK_FAIL("line %d: pattern \"%s\": error at %d \"%s\" into a buffer, at %d \"%s\" in the arena", line, text,
+                   error.position, error.reason, arena_error->position, arena_error->reason);
+    else if (p && st && pattern_matches(p, st->frames, st->n) != pattern_matches(arena, st->frames, st->n))
+        CHECK_FAIL("line %d: pattern \"%s\" matches differently compiled into a buffer", line, text);
+    free(memory);
+}
+
 #define MATCH(pattern, stack) expect_match_at(__LINE__, pattern, stack, 1)
 #define NO_MATCH(pattern, stack) expect_match_at(__LINE__, pattern, stack, 0)
 
@@ -370,6 +398,25 @@ static void test_limits(void) {
     NO_MATCH("... h", stack);
 }
 
+/* The patterns that take the most memory per character still fit pattern_memory_bound: 64 matchers
+ * of one-character alternatives, the longest alternatives, and a failure after the arrays are taken. */
+static void test_memory_bound(void) {
+    static char text[64 * 32];
+    text[0] = '\0';
+    for (int i = 0; i < 64; i++) strcat(text, i ? " a|b|c|d|e|f|g|h|i|j|k|l|m|n|o" : "a|b|c|d|e|f|g|h|i|j|k|l|m|n|o");
+    static char stack[64 * 2 + 1];
+    stack[0] = '\0';
+    for (int i = 0; i < 64; i++) strcat(stack, i % 2 ? "o " : "a ");
+    MATCH(text, stack);
+    compile_ok("x|y|z|obj:a|obj:b|* ... \\*\\?|q?*|r* s");
+    text[0] = '\0';
+    for (int i = 0; i < 64; i++) strcat(text, "|||| ");
+    expect_error(text, 1, R_EMPTY_ALT);
+    static char name[1000];
+    memset(name, 'n', sizeof name - 1);
+    MATCH(name, name);
+}
+
 static void test_frame0_helpers(void) {
     struct pattern_error error;
     struct frame_view foo = {"foo", "a.so", NULL, 0}, bar = {"bar", "a.so", NULL, 0}, unnamed = {NULL, "libx.so", NULL, 0},
@@ -446,6 +493,7 @@ int main(void) {
     test_unnamed_frames();
     test_spec_examples();
     test_limits();
+    test_memory_bound();
     test_frame0_helpers();
     test_escaped_space();
     return check_report("test_pattern");

@@ -3,7 +3,8 @@
  * frame's address after commas: "strdup,__strdup@libc.so.6"). Any pattern text must compile or be
  * rejected with a position inside it; a compiled pattern must match or not without fault; and the
  * prefilter's shortcut must be sound: a stack whose frame 0 the pattern cannot start with never
- * matches. Built with fuzz_arena.c, which frees each input's memory. */
+ * matches. Compiled into the memory pattern_memory_bound promises instead of the arena, as for the
+ * Java side, the verdict and the match are the same. Built with fuzz_arena.c, which frees each input's memory. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(stack, data + split + (split < size), rest);
     stack[rest] = '\0';
 
-    struct pattern_error error;
+    struct pattern_error error, bounded_error;
     struct pattern *p = pattern_compile(text, &error);
+    size_t bound = pattern_memory_bound(split);
+    void *memory = aligned_alloc(16, (bound + 15) & ~(size_t)15);
+    if (!memory) __builtin_trap();
+    struct pattern *bounded = pattern_compile_into(text, &bounded_error, memory, bound);
+    if (!p != !bounded) __builtin_trap();
     if (!p) {
         if (error.position < 1 || (size_t)error.position > split + 1 || !error.reason[0]) __builtin_trap();
+        if (bounded_error.position != error.position || strcmp(bounded_error.reason, error.reason) != 0) __builtin_trap();
+        free(memory);
         fuzz_arena_reset();
         return 0;
     }
@@ -56,6 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     int matched = pattern_matches(p, frames, n);
     if (n > 0 && matched && !pattern_may_start_with(p, &frames[0])) __builtin_trap(); /* the prefilter would lose it */
+    if (pattern_matches(bounded, frames, n) != matched) __builtin_trap();
+    free(memory);
     fuzz_arena_reset();
     return 0;
 }

@@ -125,7 +125,7 @@ public final class FixtureRun {
         return Duration.ofMillis(report().durationMillis());
     }
 
-    /** @return the JSON report of this run (SPEC §8), in the report directory */
+    /** @return the JSON report of this run (docs/reports.md), in the report directory */
     public Path reportFile() {
         return reportFile;
     }

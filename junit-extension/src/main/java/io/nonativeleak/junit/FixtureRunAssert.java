@@ -1,5 +1,6 @@
 package io.nonativeleak.junit;
 
+import io.nonativeleak.shim.Shim;
 import io.nonativeleak.shim.report.CFrame;
 import io.nonativeleak.shim.report.LeakSite;
 import io.nonativeleak.shim.report.Outcome;
@@ -7,7 +8,6 @@ import io.nonativeleak.shim.report.PyFrame;
 import io.nonativeleak.shim.report.ReportText;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.assertj.core.api.AbstractAssert;
 
 /**
@@ -150,8 +150,9 @@ public class FixtureRunAssert extends AbstractAssert<FixtureRunAssert, FixtureRu
 
     /**
      * Verifies that some leak site's C stack has a frame whose symbol matches {@code glob} ({@code *} any run of
-     * characters, {@code ?} one character), or, written {@code obj:glob}, a frame in a module whose file name
-     * matches. A frame without a symbol is matched as {@code module+0xOFFSET}.
+     * characters, {@code ?} one character, {@code \} makes the next one literal: the glob of stack patterns), or,
+     * written {@code obj:glob}, a frame in a module whose file name matches. A frame without a symbol is matched
+     * as {@code module+0xOFFSET}.
      *
      * <pre>{@code
      * assertThat(run).hasSiteWithCFrame("array_boolean_subscript");
@@ -166,11 +167,12 @@ public class FixtureRunAssert extends AbstractAssert<FixtureRunAssert, FixtureRu
         isNotNull();
         Objects.requireNonNull(glob, "glob");
         boolean module = glob.startsWith("obj:");
-        Pattern regex = globRegex(module ? glob.substring(4) : glob);
+        String nameGlob = module ? glob.substring(4) : glob;
+        Shim shim = Shim.load();
         for (LeakSite site : actual.sites()) {
             for (CFrame frame : site.cStack()) {
                 String subject = module ? frame.module() : frame.describe();
-                if (subject != null && regex.matcher(subject).matches()) return this;
+                if (subject != null && shim.globMatches(nameGlob, subject)) return this;
             }
         }
         StringBuilder text = new StringBuilder("Expecting run " + actual.name() + " to have a leak site with a C frame matching "
@@ -237,15 +239,5 @@ public class FixtureRunAssert extends AbstractAssert<FixtureRunAssert, FixtureRu
         String f = frameFile.replace('\\', '/');
         String w = wanted.replace('\\', '/');
         return f.equals(w) || f.endsWith("/" + w) || w.endsWith("/" + f);
-    }
-
-    static Pattern globRegex(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            if (c == '*') regex.append(".*");
-            else if (c == '?') regex.append('.');
-            else regex.append(Pattern.quote(String.valueOf(c)));
-        }
-        return Pattern.compile(regex.toString(), Pattern.DOTALL);
     }
 }

@@ -87,20 +87,8 @@ final class FixtureSession implements AutoCloseable {
         ThrowingConsumer<Path> copy = target -> Files.copy(run.reportFile(), target);
         try {
             context.publishFile(name, MediaType.APPLICATION_JSON, copy);
-        } catch (NoClassDefFoundError | NoSuchMethodError beforeJUnit514) {
-            publishBefore514(name, copy);
         } catch (RuntimeException ignored) {
             // no output directory configured (EngineTestKit's default, for one)
-        }
-    }
-
-    /** JUnit 5.12 and 5.13 have publishFile only with the media type that 5.14 deprecated; before 5.12 there is none. */
-    @SuppressWarnings("deprecation")
-    private void publishBefore514(String name, ThrowingConsumer<Path> copy) {
-        try {
-            context.publishFile(name, org.junit.jupiter.api.extension.MediaType.APPLICATION_JSON, copy);
-        } catch (LinkageError | RuntimeException ignored) {
-            // JUnit before 5.12: the report stays in the report directory only
         }
     }
 

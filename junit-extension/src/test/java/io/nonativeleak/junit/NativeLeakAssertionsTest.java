@@ -4,8 +4,10 @@ import static io.nonativeleak.junit.NativeLeakAssertions.assertThat;
 import static io.nonativeleak.junit.TestKit.fixture;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nonativeleak.shim.Shim;
 import io.nonativeleak.shim.report.Outcome;
 import io.nonativeleak.shim.testing.TestFixtures;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +109,13 @@ class NativeLeakAssertionsTest {
                 .hasMessageNotContaining("Python stack");
         assertThatThrownBy(() -> assertThat(leaky).hasSiteWithCFrame("leak"))
                 .as("a glob matches the whole symbol").hasMessageContaining("but none has");
+    }
+
+    /** The glob is the one of stack patterns: a backslash makes the next character literal, as for the shim. */
+    @Test
+    void cFrameGlobsEscapeAsPatternsDo() {
+        assertThat(leaky).hasSiteWithCFrame("leak\\_bl\\ock").hasSiteWithCFrame("obj:libleaky\\.so");
+        assertThat(Shim.load().stacks(List.of(leaky.sites().get(0).cStack())).matchedBy("leak\\_bl\\ock")).containsExactly(true);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A NO_MATCH says which case holds (SPEC §4 noMatch), in the failure message and in the report. */
+/** A NO_MATCH says which case holds (docs/patterns.md, Reading NO_MATCH), in the failure message and in the report. */
 class NoMatchTest {
     private static TestKit.Results results;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.nonativeleak.shim.Shim;
 import io.nonativeleak.shim.report.CFrame;
 import io.nonativeleak.shim.report.Counts;
 import io.nonativeleak.shim.report.LeakSite;
@@ -136,6 +137,7 @@ record Baseline(int schemaVersion, List<Entry> sites) {
             }
         }
         List<String> out = new ArrayList<>();
+        Shim shim = Shim.load();
         if (names.isEmpty()) {
             if (!frames.isEmpty()) out.add(frames.get(0).symbol() != null ? frames.get(0).symbol() : String.valueOf(frames.get(0).module()));
             return out;
@@ -143,7 +145,7 @@ record Baseline(int schemaVersion, List<Entry> sites) {
         for (CFrame f : frames) {
             if (f.symbol() == null) continue;
             for (String glob : names) {
-                if (PatternSuggester.globMatches(glob, f.symbol())) {
+                if (shim.globMatches(glob, f.symbol())) {
                     out.add(f.symbol());
                     break;
                 }

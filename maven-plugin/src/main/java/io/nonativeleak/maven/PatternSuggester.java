@@ -1,5 +1,6 @@
 package io.nonativeleak.maven;
 
+import io.nonativeleak.shim.Shim;
 import io.nonativeleak.shim.report.CFrame;
 import io.nonativeleak.shim.report.LeakSite;
 import java.util.ArrayList;
@@ -8,10 +9,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Suggests, for each live site a discover run found, a stack pattern that would guard it in {@code check}.
@@ -30,10 +34,10 @@ import java.util.regex.Pattern;
  * </ul>
  * Compiler clone suffixes ({@code .constprop.N}, {@code .isra.N}, {@code .part.N}, {@code .cold}, C++'s
  * {@code [clone ...]}) become a trailing glob, C++ parameter lists become {@code (*}, and a frame without
- * a symbol is matched by its module ({@code obj:libfoo.so*}) or by {@code *}.
+ * a symbol is matched by its module ({@code obj:libfoo.so*}) or by {@code *}. Which sites a pattern would
+ * match is the shim's own matcher's answer.
  */
 final class PatternSuggester {
-    static final int MAX_FRAMES = 64;
     /** Frames looked at after frame 0 for the native call path. */
     private static final int PATH_LIMIT = 24;
 
@@ -58,7 +62,10 @@ final class PatternSuggester {
     private static final Pattern CLONE_SUFFIX = Pattern.compile("^(.+?)((\\.(constprop|isra|part|cold|lto_priv|localalias|clone|llvm)(\\.\\d+)?)+)$");
     private static final Pattern CPP_CLONE = Pattern.compile(" \\[clone [^\\]]*\\]");
 
+    private final Shim shim = Shim.load();
+    /** The sites' frames as patterns see them, and the same handed to the shim's matcher. */
     private final List<List<CFrame>> stacks = new ArrayList<>();
+    private final Shim.Stacks matchable;
     private final Map<String, Integer> siteFrequency = new HashMap<>();
 
     PatternSuggester(List<LeakSite> sites) {
@@ -68,14 +75,11 @@ final class PatternSuggester {
             Set<String> seen = new HashSet<>();
             for (CFrame frame : frames) if (frame.symbol() != null && seen.add(frame.symbol())) siteFrequency.merge(frame.symbol(), 1, Integer::sum);
         }
+        matchable = shim.stacks(stacks);
     }
 
-    /** The frames a pattern is matched against: from the first non-wrapper frame, at most 64. */
-    static List<CFrame> frames(LeakSite site) {
-        List<CFrame> all = site.cStack() == null ? List.of() : site.cStack();
-        int first = 0;
-        while (first < all.size() && all.get(first).wrapper()) first++;
-        return all.subList(first, Math.min(all.size(), first + MAX_FRAMES));
+    private List<CFrame> frames(LeakSite site) {
+        return shim.matchedFrames(site.cStack());
     }
 
     /** A pattern that matches the site and, where the stacks allow, no other site of the run; null without a C stack. */
@@ -83,7 +87,7 @@ final class PatternSuggester {
         List<CFrame> frames = frames(site);
         if (frames.isEmpty()) return null;
         CFrame first = frames.get(0);
-        Step anchor = frameZero(first);
+        String anchor = frameZero(first);
         TreeSet<Integer> chosen = new TreeSet<>();
 
         int pathEnd = 1;
@@ -98,21 +102,22 @@ final class PatternSuggester {
             if (first.symbol() == null || !isPlumbing(frames.get(rarest)) || frequency(frames.get(rarest)) < frequency(first)) chosen.add(rarest);
         }
 
-        List<List<CFrame>> rivals = rivals(frames, anchor, chosen, stacks);
+        Set<Integer> rivals = rivals(frames, build(frames, anchor, chosen));
         for (List<Integer> pool : List.of(path, beyond)) {
             for (int index : pool) {
                 if (rivals.isEmpty()) break;
                 if (chosen.contains(index)) continue;
                 TreeSet<Integer> trial = new TreeSet<>(chosen);
                 trial.add(index);
-                List<List<CFrame>> remaining = rivals(frames, anchor, trial, rivals);
+                Set<Integer> remaining = rivals(frames, build(frames, anchor, trial));
+                remaining.retainAll(rivals);
                 if (remaining.size() < rivals.size()) {
                     chosen = trial;
                     rivals = remaining;
                 }
             }
         }
-        return render(build(frames, anchor, chosen));
+        return build(frames, anchor, chosen);
     }
 
     private List<Integer> candidates(List<CFrame> frames, int from, int to) {
@@ -134,18 +139,18 @@ final class PatternSuggester {
         return frame.symbol() == null ? Integer.MAX_VALUE : siteFrequency.getOrDefault(frame.symbol(), 0);
     }
 
-    /** Other sites' stacks that the pattern would also match (identical stacks cannot be told apart). */
-    private static List<List<CFrame>> rivals(List<CFrame> own, Step anchor, Set<Integer> chosen, List<List<CFrame>> among) {
-        List<Step> steps = build(own, anchor, chosen);
-        List<List<CFrame>> out = new ArrayList<>();
-        for (List<CFrame> other : among) if (!sameStack(other, own) && matches(steps, other)) out.add(other);
+    /** The other sites (their indexes) whose stacks the pattern would also match (identical stacks cannot be told apart). */
+    private Set<Integer> rivals(List<CFrame> own, String pattern) {
+        boolean[] matched = matchable.matchedBy(pattern);
+        Set<Integer> out = new HashSet<>();
+        for (int i = 0; i < matched.length; i++) if (matched[i] && !sameStack(stacks.get(i), own)) out.add(i);
         return out;
     }
 
     private static boolean sameStack(List<CFrame> a, List<CFrame> b) {
         if (a.size() != b.size()) return false;
         for (int i = 0; i < a.size(); i++) {
-            if (!java.util.Objects.equals(a.get(i).symbol(), b.get(i).symbol()) || !java.util.Objects.equals(a.get(i).module(), b.get(i).module())) return false;
+            if (!Objects.equals(a.get(i).symbol(), b.get(i).symbol()) || !Objects.equals(a.get(i).module(), b.get(i).module())) return false;
         }
         return true;
     }
@@ -155,45 +160,36 @@ final class PatternSuggester {
         return frame.symbol() == null && frame.module() != null && CALL_MACHINERY_MODULES.matcher(frame.module()).matches();
     }
 
-    private static List<Step> build(List<CFrame> frames, Step anchor, Set<Integer> chosen) {
-        List<Step> steps = new ArrayList<>();
-        steps.add(anchor);
-        for (int index : chosen) {
-            steps.add(Step.GAP);
-            steps.add(frameStep(frames.get(index)));
-        }
-        return steps;
+    /** The anchor, then each chosen frame after a {@code ...} gap. */
+    private static String build(List<CFrame> frames, String anchor, Set<Integer> chosen) {
+        StringBuilder pattern = new StringBuilder(anchor);
+        for (int index : chosen) pattern.append(" ... ").append(frameMatcher(frames.get(index)));
+        return pattern.toString();
     }
 
-    private static Step frameZero(CFrame frame) {
+    private static String frameZero(CFrame frame) {
         String alternative = frame.symbol() == null ? null : VERSION_ALTERNATIVES.get(frame.symbol());
-        if (alternative == null) return frameStep(frame);
-        List<Alt> alts = new ArrayList<>();
-        for (String part : alternative.split("\\|")) alts.add(part.contains("*") ? Alt.symbolGlob(part) : Alt.symbol(part));
-        return new Step(alts);
+        return alternative != null ? alternative : frameMatcher(frame);
     }
 
     /** A matcher for one frame, loose where compilers and versions vary. */
-    static Step frameStep(CFrame frame) {
-        if (frame.symbol() == null) {
-            return frame.module() == null ? new Step(List.of(Alt.ANY)) : new Step(List.of(Alt.module(moduleGlob(frame.module()))));
-        }
+    static String frameMatcher(CFrame frame) {
+        if (frame.symbol() == null) return frame.module() == null ? "*" : "obj:" + moduleGlob(frame.module());
         String symbol = frame.symbol();
         boolean cpp = symbol.contains("(") || symbol.contains("::") || symbol.contains(" ");
         if (cpp) {
             String name = CPP_CLONE.matcher(symbol).replaceAll("");
             int paren = parameterListStart(name);
             String head = paren >= 0 ? name.substring(0, paren) : name;
-            String glob = escapeGlob(head).replaceAll("\\s", "?") + (paren >= 0 ? "(*" : (name.equals(symbol) ? "" : "*"));
-            if (!glob.contains("*") && !glob.contains("?")) return new Step(List.of(Alt.symbol(head)));
-            return new Step(List.of(Alt.symbolGlob(glob)));
+            String words = Stream.of(head.split("\\s", -1)).map(Shim::escape).collect(Collectors.joining("?"));
+            return words + (paren >= 0 ? "(*" : (name.equals(symbol) ? "" : "*"));
         }
         Matcher clone = CLONE_SUFFIX.matcher(symbol);
         if (clone.matches()) {
-            String base = clone.group(1);
-            return new Step(List.of(Alt.symbol(base), Alt.symbolGlob(escapeGlob(base) + ".*")));
+            String base = Shim.escape(clone.group(1));
+            return base + "|" + base + ".*";
         }
-        return new Step(List.of(Alt.symbol(symbol)));
+        return Shim.escape(symbol);
     }
 
     private static final Pattern TRAILING_QUALIFIERS = Pattern.compile("(\\s*(const|volatile|&&|&))+$");
@@ -213,133 +209,10 @@ final class PatternSuggester {
 
     /** {@code libpython3.11.so.1.0} → {@code libpython3.11.so*}, {@code _x.cpython-311-x86_64-linux-gnu.so} → {@code _x.cpython-*.so}. */
     static String moduleGlob(String module) {
-        String glob = escapeGlob(module);
+        String glob = Shim.escape(module);
         glob = glob.replaceAll("\\.cpython-[^.]*\\.so$", ".cpython-*.so");
         glob = glob.replaceAll("-[0-9a-f]{8}\\.so", "-*.so");
         glob = glob.replaceAll("\\.so(\\.\\d+)+$", ".so*");
         return glob;
-    }
-
-    static String escapeGlob(String text) {
-        StringBuilder out = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            if (c == '*' || c == '?' || c == '|' || c == '\\') out.append('\\');
-            out.append(c);
-        }
-        return out.toString();
-    }
-
-    static String escapeSymbol(String text) {
-        StringBuilder out = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            if (c == '*' || c == '?' || c == '|' || c == '\\') out.append('\\');
-            out.append(c);
-        }
-        return out.toString();
-    }
-
-    static String render(List<Step> steps) {
-        StringBuilder out = new StringBuilder();
-        for (Step step : steps) {
-            if (out.length() > 0) out.append(' ');
-            out.append(step.text());
-        }
-        return out.toString();
-    }
-
-    // ---- the pattern language's matching, for the suggester's own patterns (validated by the shim's parser) ----
-
-    static boolean matches(List<Step> steps, List<CFrame> frames) {
-        int frame = 0, step = 0, runStep = -1, runFrame = 0;
-        int n = Math.min(frames.size(), MAX_FRAMES);
-        while (step < steps.size()) {
-            Step s = steps.get(step);
-            if (s.gap()) {
-                runStep = step++;
-                runFrame = frame;
-                continue;
-            }
-            if (frame < n && s.accepts(frames.get(frame))) {
-                frame++;
-                step++;
-                continue;
-            }
-            if (runStep < 0 || runFrame >= n) return false;
-            frame = ++runFrame;
-            step = runStep + 1;
-        }
-        return true;
-    }
-
-    static boolean globMatches(String glob, String text) {
-        int g = 0, t = 0, starG = -1, starT = 0;
-        while (t < text.length()) {
-            if (g < glob.length() && glob.charAt(g) == '*') {
-                starG = ++g;
-                starT = t;
-                continue;
-            }
-            if (g < glob.length()) {
-                char c = glob.charAt(g);
-                if (c == '?' || (c == '\\' && g + 1 < glob.length() && glob.charAt(g + 1) == text.charAt(t)) || (c != '\\' && c == text.charAt(t))) {
-                    g += c == '\\' ? 2 : 1;
-                    t++;
-                    continue;
-                }
-            }
-            if (starG < 0) return false;
-            g = starG;
-            t = ++starT;
-        }
-        while (g < glob.length() && glob.charAt(g) == '*') g++;
-        return g == glob.length();
-    }
-
-    /** One alternative of a frame matcher. */
-    record Alt(Kind kind, String text) {
-        enum Kind { ANY, SYMBOL, SYMBOL_GLOB, MODULE_GLOB }
-
-        static final Alt ANY = new Alt(Kind.ANY, "*");
-
-        static Alt symbol(String name) { return new Alt(Kind.SYMBOL, name); }
-        static Alt symbolGlob(String glob) { return new Alt(Kind.SYMBOL_GLOB, glob); }
-        static Alt module(String glob) { return new Alt(Kind.MODULE_GLOB, glob); }
-
-        boolean accepts(CFrame frame) {
-            return switch (kind) {
-                case ANY -> true;
-                case SYMBOL -> text.equals(frame.symbol());
-                case SYMBOL_GLOB -> frame.symbol() != null && globMatches(text, frame.symbol());
-                case MODULE_GLOB -> frame.module() != null && globMatches(text, frame.module());
-            };
-        }
-
-        String render() {
-            return switch (kind) {
-                case ANY -> "*";
-                case SYMBOL -> escapeSymbol(text);
-                case SYMBOL_GLOB -> text;
-                case MODULE_GLOB -> "obj:" + text;
-            };
-        }
-    }
-
-    /** A frame matcher (alternatives) or the gap {@code ...}. */
-    record Step(List<Alt> alternatives) {
-        static final Step GAP = new Step(null);
-
-        boolean gap() { return alternatives == null; }
-
-        boolean accepts(CFrame frame) {
-            for (Alt alt : alternatives) if (alt.accepts(frame)) return true;
-            return false;
-        }
-
-        String text() {
-            if (gap()) return "...";
-            StringBuilder out = new StringBuilder();
-            for (Alt alt : alternatives) out.append(out.length() > 0 ? "|" : "").append(alt.render());
-            return out.toString();
-        }
     }
 }

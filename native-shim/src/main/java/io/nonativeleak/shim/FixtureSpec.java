@@ -130,7 +130,7 @@ public final class FixtureSpec {
         return baseDirectory.resolve(target).normalize();
     }
 
-    /** Builds a {@link FixtureSpec}; defaults are those of SPEC §4. */
+    /** Builds a {@link FixtureSpec}; defaults are those of docs/maven.md. */
     public static final class Builder {
         private final Kind kind;
         private final String target;

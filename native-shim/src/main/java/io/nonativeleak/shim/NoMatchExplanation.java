@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Says which case of SPEC §4 holds when a measured run matched nothing, from what the runner's process recorded. */
+/** Says which case of docs/patterns.md's Reading NO_MATCH holds when a measured run matched nothing, from what the runner's process recorded. */
 final class NoMatchExplanation {
     /** numpy's small-buffer cache, as docs/troubleshooting.md explains it. */
     static final String NUMPY_CACHE = "numpy serves data buffers under 1024 bytes from its own cache (datacache: up to 7 freed "

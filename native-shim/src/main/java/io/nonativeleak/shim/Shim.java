@@ -2,6 +2,8 @@ package io.nonativeleak.shim;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.StringArray;
+import io.nonativeleak.shim.report.CFrame;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -19,8 +24,8 @@ import java.util.stream.Stream;
  * (mode 0700, a fresh random name) and checked to load before any fixture starts.
  *
  * <p>The library is also loaded into this JVM, dormant (it interposes nothing when it is not preloaded),
- * so that patterns are validated by the very parser the fixture processes use. {@code LD_PRELOAD} is set
- * on fixture processes only.
+ * so that patterns are validated, and matched against reports' stacks, by the very parser and matcher the
+ * fixture processes use. {@code LD_PRELOAD} is set on fixture processes only.
  */
 public final class Shim {
     /** System property naming a shim library to use instead of the bundled one (a build of your own). */
@@ -37,18 +42,27 @@ public final class Shim {
         String nnl_version();
 
         int nnl_pattern_check(String text, byte[] reason, long reasonSize);
+
+        int nnl_pattern_match(byte[] text, StringArray symbols, StringArray modules, int[] starts, int stackCount, byte[] matched);
+
+        int nnl_glob_matches(byte[] glob, byte[] text);
+
+        int nnl_pattern_max_frames();
     }
 
     private final Path directory;
     private final Path library;
     private final Path runner;
     private final NativeApi api;
+    /** How many frames of a stack a pattern is matched against, as the library says. */
+    private final int maxFrames;
 
     private Shim(Path directory, Path library, Path runner, NativeApi api) {
         this.directory = directory;
         this.library = library;
         this.runner = runner;
         this.api = api;
+        this.maxFrames = api.nnl_pattern_max_frames();
     }
 
     /**
@@ -151,6 +165,85 @@ public final class Shim {
             int end = 0;
             while (end < reason.length && reason[end] != 0) end++;
             throw new InvalidPatternException(pattern, position, new String(reason, 0, end, StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * The frames of a report's C stack that a pattern is matched against: from frame 0 (the allocator wrappers
+     * before it skipped), at most as many as the shim matches.
+     */
+    public List<CFrame> matchedFrames(List<CFrame> cStack) {
+        List<CFrame> all = cStack == null ? List.of() : cStack;
+        int first = 0;
+        while (first < all.size() && all.get(first).wrapper()) first++;
+        return all.subList(first, Math.min(all.size(), first + maxFrames));
+    }
+
+    /** Reports' C stacks (as {@link io.nonativeleak.shim.report.LeakSite#cStack()} has them), prepared once for matching many patterns. */
+    public Stacks stacks(List<List<CFrame>> cStacks) {
+        return new Stacks(cStacks);
+    }
+
+    /** Does the text match the pattern language's glob ({@code *}, {@code ?}, {@code \} escapes the next character)? */
+    public boolean globMatches(String glob, String text) {
+        return api.nnl_glob_matches(cString(glob), cString(text)) != 0;
+    }
+
+    /**
+     * The pattern text that names {@code text} literally, as a symbol or an {@code obj:} glob: a backslash before
+     * {@code * ? | \} and spaces, and a leading {@code obj:} written {@code obj\:} (docs/patterns.md, Escapes).
+     */
+    public static String escape(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (c == '*' || c == '?' || c == '|' || c == '\\' || c == ' ') out.append('\\');
+            out.append(c);
+        }
+        if (text.startsWith("obj:")) out.insert(3, '\\');
+        return out.toString();
+    }
+
+    private static byte[] cString(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(bytes, bytes.length + 1);
+    }
+
+    /** C stacks handed to the shim's matcher once; each {@link #matchedBy} is one call into the shim. */
+    public final class Stacks {
+        private final StringArray symbols;
+        private final StringArray modules;
+        private final int[] starts;
+
+        private Stacks(List<List<CFrame>> cStacks) {
+            List<String> symbolList = new ArrayList<>();
+            List<String> moduleList = new ArrayList<>();
+            starts = new int[cStacks.size() + 1];
+            for (int s = 0; s < cStacks.size(); s++) {
+                for (CFrame frame : matchedFrames(cStacks.get(s))) {
+                    symbolList.add(frame.symbol());
+                    moduleList.add(frame.module());
+                }
+                starts[s + 1] = symbolList.size();
+            }
+            symbols = new StringArray(symbolList.toArray(String[]::new), StandardCharsets.UTF_8.name());
+            modules = new StringArray(moduleList.toArray(String[]::new), StandardCharsets.UTF_8.name());
+        }
+
+        /**
+         * Which of the stacks the pattern matches, by the shim's own matcher (frames carry no aliases here: a
+         * name that matches only through an alias in the fixture process does not match).
+         *
+         * @throws InvalidPatternException when the pattern is malformed
+         */
+        public boolean[] matchedBy(String pattern) {
+            byte[] matched = new byte[starts.length - 1];
+            if (api.nnl_pattern_match(cString(pattern), symbols, modules, starts, matched.length, matched) != 0) {
+                checkPattern(pattern);
+                throw new NoNativeLeakException("the shim could not match the pattern '" + pattern + "' (out of memory)");
+            }
+            boolean[] out = new boolean[matched.length];
+            for (int i = 0; i < matched.length; i++) out[i] = matched[i] != 0;
+            return out;
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real fixture processes under the real shim: every outcome of SPEC §4 and the report of SPEC §8. */
+/** Real fixture processes under the real shim: every outcome and the report of docs/reports.md. */
 class FixtureLauncherTest {
     @TempDir
     Path reports;

@@ -21,7 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Repeated measured runs (SPEC §4 `runs`) and the runner's phases on the timeline, with real fixtures under the shim. */
+/** Repeated measured runs (docs/maven.md, `runs`) and the runner's phases on the timeline, with real fixtures under the shim. */
 class RunsTest {
     @TempDir
     Path reports;

@@ -1,7 +1,7 @@
 package io.nonativeleak.shim.report;
 
 /**
- * A process whose measured run the shim could not track in full (SPEC §4, INCOMPLETE).
+ * A process whose measured run the shim could not track in full (docs/troubleshooting.md, INCOMPLETE).
  *
  * @param pid         the process
  * @param sinceMillis from when, in milliseconds after the measured run began (0: from its start, or unknown)

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * Why no allocation of the measured run matched (SPEC §4): the report's {@code noMatch}, present whenever the
+ * Why no allocation of the measured run matched (docs/patterns.md, Reading NO_MATCH): the report's {@code noMatch}, present whenever the
  * measured run matched nothing. Checked in the fixture's process at the checkpoint, where the patterns and the
  * loaded modules are known.
  *

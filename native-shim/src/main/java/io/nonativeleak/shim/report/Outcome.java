@@ -1,6 +1,6 @@
 package io.nonativeleak.shim.report;
 
-/** The verdict on one fixture run (SPEC §4). Only {@link #CLEAN} passes a gate. */
+/** The verdict on one fixture run (docs/maven.md lists them). Only {@link #CLEAN} passes a gate. */
 public enum Outcome {
     /** Leaks within {@code maxLeaks} and {@code maxLeakedBytes}. */
     CLEAN,
