@@ -2,7 +2,6 @@
 # The overhead benchmark of issue 3 (see docs/benchmarks.md): builds the shim, makes sure heaptrack and
 # a Python with numpy 2.4.6, numba 0.68.0 and memray are there, then runs bench/overhead.py.
 #   bench/run.sh                      7 rounds, every mode, plus the numba case study
-#   bench/run.sh --fixed-cost [--rounds R --fixtures N --python P]   the fixed cost per fixture instead
 #   bench/run.sh --reps 11            any option of bench/overhead.py (--help lists them)
 #   BENCH_PYTHON=/path/bin/python bench/run.sh   use that interpreter instead of bench/.venv
 # Results: printed, and written to bench/target/results/latest.md (+ latest.json).
