@@ -25,14 +25,16 @@ import gc
 import importlib
 import json
 import os
-import signal
 import sys
 import threading
 import time
-import traceback
 import types
 
+# Imported only when needed (traceback, on a failure), or not at all (signal: its enums): start-up is
+# paid per fixture (docs/benchmarks.md, "Fixed cost per fixture").
+
 PR_SET_PDEATHSIG = 1
+SIGKILL = 9  # on every Linux architecture
 EXIT_FIXTURE_FAILED = 1
 EXIT_RUNNER_ERROR = 3
 # enum nnl_phase (output.h)
@@ -140,18 +142,26 @@ def _callable(target, args):
     return lambda: _invoke_fixture(function, args)
 
 
+def _stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name: [0] state, [1] parent, [19] start time."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
 def _leftovers(root, marker):
     """Live descendants of root, and live processes whose environment holds marker (daemons that left the tree)."""
     children, marked = {}, []
+    root_started = int(_stat_fields(root)[19])
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == root:
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+            fields = _stat_fields(entry)
             if fields[0] in ("Z", "X"):  # exited, only waiting to be reaped
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry))
+            if int(fields[19]) < root_started:  # older than root: cannot have inherited the marker from it
+                continue
             with open(f"/proc/{entry}/environ", "rb") as environ:
                 if marker in environ.read().split(b"\0"):
                     marked.append(int(entry))
@@ -177,7 +187,7 @@ def _kill_leftovers():
                 return
             for pid in leftovers:
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(pid, SIGKILL)
                 except ProcessLookupError:
                     pass
             try:
@@ -192,7 +202,7 @@ def _kill_leftovers():
 
 def _guard_process_tree():
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the JVM died: so do we
+    libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)  # the JVM died: so do we
     atexit.register(_kill_leftovers)  # registered first, so it runs after the fixture's own handlers
 
 
@@ -266,6 +276,7 @@ def main(argv):
         result.update(status="exited", exitCode=code)
         exit_code = code
     except BaseException as failure:  # noqa: B036 (a KeyboardInterrupt is a failure too)
+        import traceback
         text = "".join(traceback.format_exception(type(failure), failure, failure.__traceback__))
         sys.stderr.write(text)
         result.update(status="raised", error=text)
