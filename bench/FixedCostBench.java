@@ -59,7 +59,7 @@ public final class FixedCostBench {
         List<String> plainCommand = List.of(interpreter.launcher().toString(), script.toString());
         List<String> runnerImport = List.of(interpreter.launcher().toString(), "-c",
                 "import sys, time; t = time.perf_counter(); sys.path.insert(0, '" + shim.runner().getParent() + "'); "
-                        + "import nonativeleak_runner as r; i = time.perf_counter(); r._leftovers(1, b'X=y'); "
+                        + "import nonativeleak_runner as r; i = time.perf_counter(); r._leftovers(r.os.getpid(), b'X=y'); "
                         + "print((i - t) * 1000, (time.perf_counter() - i) * 1000)");
         Method readRunnerResult = FixtureLauncher.class.getDeclaredMethod("readRunnerResult", Path.class);
         readRunnerResult.setAccessible(true);
@@ -129,7 +129,9 @@ public final class FixedCostBench {
         Map<String, String> env = Map.of("PYTHONUNBUFFERED", "1",
                 "LD_PRELOAD", FixtureLauncher.preloadWithShim(shim.library().toString(), null),
                 "NONATIVELEAK_RUN_DIR", runDirectory.toString(), "NONATIVELEAK_AWAIT_RUNNER", "1");
-        List<String> command = List.of(interpreter.launcher().toString(), shim.runner().toString(), runDirectory.resolve("spec.json").toString());
+        List<String> command = List.of(interpreter.launcher().toString(), "-c", FixtureLauncher.RUNNER_BOOTSTRAP,
+                shim.runner().getParent().toString(), runDirectory.resolve("spec.json").toString());
+        ProcessTree tree = ProcessTree.beforeStart("NONATIVELEAK_RUN_DIR=" + runDirectory);
         Process process = v.apply(mode + " · runner under the shim (runner spawned to exit)").time(() -> {
             ProcessBuilder builder = new ProcessBuilder(command).directory(spec.workingDirectory().toFile())
                     .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).redirectInput(new File("/dev/null"));
@@ -139,7 +141,7 @@ public final class FixedCostBench {
             return p;
         });
         v.apply(mode + " · ProcessTree.killAll after exit (/proc scan)").time(() -> {
-            ProcessTree.killAll(process.toHandle(), "NONATIVELEAK_RUN_DIR=" + runDirectory);
+            tree.killAll(process.toHandle());
             return null;
         });
         RunnerResult runner = v.apply(mode + " · read result.json").time(() -> (RunnerResult) readRunnerResult.invoke(null, runDirectory.resolve("result.json")));

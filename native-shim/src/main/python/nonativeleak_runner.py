@@ -23,15 +23,16 @@ import ctypes
 import faulthandler
 import gc
 import importlib
-import json
 import os
 import sys
 import threading
 import time
 import types
 
-# Imported only when needed (traceback, on a failure), or not at all (signal: its enums): start-up is
-# paid per fixture (docs/benchmarks.md, "Fixed cost per fixture").
+# Start-up is paid per fixture (docs/benchmarks.md, "Fixed cost per fixture"): traceback is imported only
+# on a failure; signal (its enums) and json (re, and compiling its patterns) not at all: _json, json's C
+# half, reads the spec and writes the result.
+import _json
 
 PR_SET_PDEATHSIG = 1
 SIGKILL = 9  # on every Linux architecture
@@ -206,16 +207,43 @@ def _guard_process_tree():
     atexit.register(_kill_leftovers)  # registered first, so it runs after the fixture's own handlers
 
 
+class _JsonDefaults:
+    """json.JSONDecoder's defaults as _json's scanner reads them: a hook it asks for is unset (3.15 added array_hook)."""
+    strict = True
+    parse_float, parse_int, parse_constant = float, int, float
+
+    def __getattr__(self, name):
+        return None
+
+
+def _read_json(path):
+    with open(path, encoding="utf-8") as source:
+        text = source.read().lstrip()
+    return _json.make_scanner(_JsonDefaults())(text, 0)[0]
+
+
+def _json_text(value):
+    """A dict of str, int, bool, None, lists and dicts as JSON, ASCII only (as json.dumps writes it)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_json.encode_basestring_ascii(k)}: {_json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_json_text, value)) + "]"
+    if isinstance(value, str):
+        return _json.encode_basestring_ascii(value)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return str(int(value))
+
+
 def _write_result(path, result):
     temporary = path + ".tmp"
-    with open(temporary, "w") as out:
-        json.dump(result, out)
+    with open(temporary, "w", encoding="ascii") as out:
+        out.write(_json_text(result))
     os.replace(temporary, path)
 
 
 def main(argv):
-    with open(argv[1]) as spec_file:
-        spec = json.load(spec_file)
+    spec = _read_json(argv[1])
     result = {
         "pythonVersion": ".".join(map(str, sys.version_info[:3])),
         "implementation": sys.implementation.name,

@@ -34,11 +34,13 @@ public final class FixtureLauncher {
 
     /**
      * Starts the runner as an imported module, not as a script: Python compiles a script on every start
-     * (some 3 ms for the runner), a module once into its __pycache__ beside it. sys.path[0] is the runner's
+     * (some 3 ms for the runner), a module once into its __pycache__ beside it, even under
+     * PYTHONDONTWRITEBYTECODE (the fixture's own imports still follow it). sys.path[0] is the runner's
      * directory, as for a script, before anything is imported (never the working directory).
      */
-    private static final String RUNNER_BOOTSTRAP = "import sys; sys.path[0] = sys.argv.pop(1); import "
-            + Shim.RUNNER_NAME.replaceFirst("\\.py$", "") + " as runner; sys.exit(runner.main(sys.argv))";
+    static final String RUNNER_BOOTSTRAP = "import sys; sys.path[0] = sys.argv.pop(1); sys.dont_write_bytecode = False; import "
+            + Shim.RUNNER_NAME.replaceFirst("\\.py$", "") + " as runner; sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode); "
+            + "sys.exit(runner.main(sys.argv))";
 
     private final FixtureSpec spec;
     private final Shim shim;
