@@ -223,7 +223,7 @@ def _read_json(path):
 
 
 def _json_text(value):
-    """A dict of str, int, bool, None, lists and dicts as JSON, ASCII only (as json.dumps writes it)."""
+    """A dict of str, int, float, bool, None, lists and dicts as JSON, ASCII only (as json.dumps writes it)."""
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_json.encode_basestring_ascii(k)}: {_json_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
@@ -232,7 +232,9 @@ def _json_text(value):
         return _json.encode_basestring_ascii(value)
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
-    return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(value)
+    raise TypeError(f"no JSON for {type(value).__name__}")
 
 
 def _write_result(path, result):
