@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+[ "${1:-}" = --fixed-cost ] && { shift; exec bench/fixed-cost.sh "$@"; } # docs/benchmarks.md "Fixed cost per fixture"
 
 if ! command -v heaptrack >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then

@@ -24,16 +24,19 @@ import ctypes
 import faulthandler
 import gc
 import importlib
-import json
 import os
-import signal
 import sys
 import threading
 import time
-import traceback
 import types
 
+# Start-up is paid per fixture (docs/benchmarks.md, "Fixed cost per fixture"): traceback is imported only
+# on a failure; signal (its enums) and json (re, and compiling its patterns) not at all: _json, json's C
+# half, reads the spec and writes the result.
+import _json
+
 PR_SET_PDEATHSIG = 1
+SIGKILL = 9  # on every Linux architecture
 EXIT_FIXTURE_FAILED = 1
 EXIT_RUNNER_ERROR = 3
 # enum nnl_phase (format.h)
@@ -140,18 +143,26 @@ def _callable(target, args):
     return lambda: _invoke_fixture(function, args)
 
 
+def _stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name: [0] state, [1] parent, [19] start time."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
 def _leftovers(root, marker):
     """Live descendants of root, and live processes whose environment holds marker (daemons that left the tree)."""
     children, marked = {}, []
+    root_started = int(_stat_fields(root)[19])
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == root:
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+            fields = _stat_fields(entry)
             if fields[0] in ("Z", "X"):  # exited, only waiting to be reaped
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry))
+            if int(fields[19]) < root_started:  # older than root: cannot have inherited the marker from it
+                continue
             with open(f"/proc/{entry}/environ", "rb") as environ:
                 if marker in environ.read().split(b"\0"):
                     marked.append(int(entry))
@@ -177,7 +188,7 @@ def _kill_leftovers():
                 return
             for pid in leftovers:
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(pid, SIGKILL)
                 except ProcessLookupError:
                     pass
             try:
@@ -192,22 +203,37 @@ def _kill_leftovers():
 
 def _guard_process_tree():
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the JVM died: so do we
+    libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)  # the JVM died: so do we
     atexit.register(_kill_leftovers)  # registered first, so it runs after the fixture's own handlers
+
+
+class _JsonDefaults:
+    """json.JSONDecoder's defaults as _json's scanner reads them: a hook it asks for is unset (3.15 added array_hook)."""
+    strict = True
+    parse_float, parse_int, parse_constant = float, int, float
+
+    def __getattr__(self, name):
+        return None
+
+
+def _read_json(path):
+    with open(path, encoding="utf-8") as source:
+        text = source.read().lstrip()
+    return _json.make_scanner(_JsonDefaults())(text, 0)[0]
 
 
 def _write_result(path, status, error=None):
     """How the runner ended: "completed", "exited" (sys.exit with a code), "raised" (error: the traceback) or
     "error" (error: what kept the run from starting). Nothing else: the data files hold what was measured."""
+    fields = [("status", status)] + ([] if error is None else [("error", error)])
     temporary = path + ".tmp"
-    with open(temporary, "w") as out:
-        json.dump({"status": status} if error is None else {"status": status, "error": error}, out)
+    with open(temporary, "w", encoding="ascii") as out:  # JSON, as json.dump writes it (ASCII, escaped)
+        out.write("{" + ", ".join(f'"{key}": {_json.encode_basestring_ascii(value)}' for key, value in fields) + "}")
     os.replace(temporary, path)
 
 
 def main(argv):
-    with open(argv[1]) as spec_file:
-        spec = json.load(spec_file)
+    spec = _read_json(argv[1])
     faulthandler.enable()  # a crash prints every thread's Python stack before the process dies
     try:
         _guard_process_tree()
@@ -253,6 +279,7 @@ def main(argv):
             code = 1
         status, exit_code = "exited", code
     except BaseException as failure:  # noqa: B036 (a KeyboardInterrupt is a failure too)
+        import traceback
         text = "".join(traceback.format_exception(type(failure), failure, failure.__traceback__))
         sys.stderr.write(text)
         status, error, exit_code = "raised", text, EXIT_FIXTURE_FAILED

@@ -32,6 +32,16 @@ public final class FixtureLauncher {
     /** Measured runs a fixture may have: the shim keeps each run's counts in its data file (NNL_MAX_RUNS). */
     public static final int MAX_RUNS = 100;
 
+    /**
+     * Starts the runner as an imported module, not as a script: Python compiles a script on every start
+     * (some 3 ms for the runner), a module once into its __pycache__ beside it, even under
+     * PYTHONDONTWRITEBYTECODE (the fixture's own imports still follow it). sys.path[0] is the runner's
+     * directory, as for a script, before anything is imported (never the working directory).
+     */
+    static final String RUNNER_BOOTSTRAP = "import sys; sys.path[0] = sys.argv.pop(1); sys.dont_write_bytecode = False; import "
+            + Shim.RUNNER_NAME.replaceFirst("\\.py$", "") + " as runner; sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode); "
+            + "sys.exit(runner.main(sys.argv))";
+
     private final FixtureSpec spec;
     private final Shim shim;
     private final PythonInterpreter interpreter;
@@ -105,7 +115,7 @@ public final class FixtureLauncher {
         Path stdout = spec.reportDirectory().resolve(name + ".stdout.log");
         Path stderr = spec.reportDirectory().resolve(name + ".stderr.log");
         Path runDirectory = shim.newRunDirectory(name);
-        String marker = "NONATIVELEAK_RUN_DIR=" + runDirectory;
+        ProcessTree tree = ProcessTree.beforeStart("NONATIVELEAK_RUN_DIR=" + runDirectory);
         try {
             Process process = start(runDirectory, stdout, stderr);
             long started = System.nanoTime();
@@ -113,11 +123,11 @@ public final class FixtureLauncher {
             try {
                 timedOut = !waitFor(process, runDirectory, started, progress, intervalMillis);
             } catch (InterruptedException e) {
-                ProcessTree.killAll(process.toHandle(), marker);
+                tree.killAll(process.toHandle());
                 Thread.currentThread().interrupt();
                 throw new NoNativeLeakException("interrupted while running " + spec.target() + "; its processes were killed", e);
             }
-            ProcessTree.killAll(process.toHandle(), marker);
+            tree.killAll(process.toHandle());
             int exitValue = waitUninterruptibly(process);
             long duration = (System.nanoTime() - started) / 1_000_000;
             RunnerResult runner = readRunnerResult(runDirectory.resolve("result.json"));
@@ -174,7 +184,8 @@ public final class FixtureLauncher {
         Path specFile = runDirectory.resolve("spec.json");
         JSON.writeValue(specFile.toFile(), runnerSpec);
 
-        ProcessBuilder builder = new ProcessBuilder(interpreter.launcher().toString(), shim.runner().toString(), specFile.toString())
+        ProcessBuilder builder = new ProcessBuilder(interpreter.launcher().toString(), "-c", RUNNER_BOOTSTRAP,
+                shim.runner().getParent().toString(), specFile.toString())
                 .directory(spec.workingDirectory().toFile())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());

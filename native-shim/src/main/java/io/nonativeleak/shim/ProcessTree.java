@@ -21,12 +21,38 @@ import java.util.stream.Stream;
  * survives a fixture that forks, daemonises or hangs.
  */
 final class ProcessTree {
-    private ProcessTree() {}
+    /** /proc/PID/stat counts start times in clock ticks since boot: USER_HZ, 100 on Linux x86-64. */
+    private static final int TICKS_PER_SECOND = 100;
+
+    private final String environmentMarker;
+    private final long startedTicks;
+
+    private ProcessTree(String environmentMarker, long startedTicks) {
+        this.environmentMarker = environmentMarker;
+        this.startedTicks = startedTicks;
+    }
+
+    /**
+     * The processes of a run about to start, marked by environmentMarker in their environment. Only a
+     * process started after this call can carry it: older ones' environments are never read (reading every
+     * process's is what the scan costs, and it grows with the machine's process count).
+     */
+    static ProcessTree beforeStart(String environmentMarker) {
+        long ticks = 0; // unknown: every environment is read
+        try {
+            String uptime = Files.readString(Path.of("/proc/uptime"), StandardCharsets.ISO_8859_1);
+            ticks = (long) (Double.parseDouble(uptime.substring(0, uptime.indexOf(' '))) * TICKS_PER_SECOND)
+                    - TICKS_PER_SECOND; // a second's margin for the clocks' rounding
+        } catch (IOException | RuntimeException ignored) {
+            // keep 0
+        }
+        return new ProcessTree(environmentMarker, ticks);
+    }
 
     /** Kills the runner and every process of the run until none is left (bounded: a few seconds). */
-    static void killAll(ProcessHandle runner, String environmentMarker) {
+    void killAll(ProcessHandle runner) {
         for (int round = 0; round < 500; round++) {
-            Set<Long> victims = members(runner.pid(), environmentMarker);
+            Set<Long> victims = members(runner.pid());
             if (runner.isAlive()) victims.add(runner.pid());
             if (victims.isEmpty()) return;
             for (long pid : victims) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -39,8 +65,8 @@ final class ProcessTree {
         }
     }
 
-    /** Live (not zombie) descendants of root, and processes whose environment holds the marker. */
-    static Set<Long> members(long root, String environmentMarker) {
+    /** Live (not zombie) descendants of root, and processes of the run whose environment holds the marker. */
+    Set<Long> members(long root) {
         Map<Long, List<Long>> children = new HashMap<>();
         Set<Long> result = new TreeSet<>();
         byte[] marker = (environmentMarker + "\0").getBytes(StandardCharsets.UTF_8);
@@ -51,10 +77,11 @@ final class ProcessTree {
                 long pid = Long.parseLong(name);
                 String stat = read(entry.resolve("stat"));
                 if (stat == null) continue;
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // [0] state, [1] parent, [19] start time
                 if (fields[0].equals("Z") || fields[0].equals("X")) continue; // exited, only waiting to be reaped
                 children.computeIfAbsent(Long.parseLong(fields[1]), k -> new ArrayList<>()).add(pid);
-                if (pid != ProcessHandle.current().pid() && environmentContains(entry.resolve("environ"), marker)) result.add(pid);
+                if (Long.parseLong(fields[19]) >= startedTicks && pid != ProcessHandle.current().pid()
+                        && environmentContains(entry.resolve("environ"), marker)) result.add(pid);
             }
         } catch (IOException e) {
             return result;

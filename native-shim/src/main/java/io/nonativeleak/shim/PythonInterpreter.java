@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +31,21 @@ public final class PythonInterpreter {
     /** Bounds the wait for an interpreter that hangs at start-up. */
     static final int PROBE_TIMEOUT_SECONDS = 20;
     private static final String NEEDS = "NoNativeLeak needs CPython 3.9 or newer";
-    private static final Map<Path, PythonInterpreter> PROBED = new ConcurrentHashMap<>();
+    /** Checked interpreters of this JVM, by the file they start as it was then: one replaced is checked again. */
+    private static final Map<InterpreterFile, PythonInterpreter> PROBED = new ConcurrentHashMap<>();
+
+    /** An interpreter's path and the file it leads to (links followed), as found on disk. */
+    private record InterpreterFile(Path path, Path file, FileTime modified, long size, Object fileKey) {
+        static InterpreterFile of(Path path) {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                return new InterpreterFile(path, path.toRealPath(), attributes.lastModifiedTime(), attributes.size(),
+                        attributes.fileKey());
+            } catch (IOException e) {
+                return new InterpreterFile(path, null, null, -1, null); // probing it says what is wrong
+            }
+        }
+    }
 
     private final String requested;
     private final Path launcher;
@@ -53,7 +69,7 @@ public final class PythonInterpreter {
     public static PythonInterpreter resolve(String explicit, Path baseDirectory) {
         String requested = firstNonBlank(explicit, System.getProperty(PROPERTY), System.getenv(ENVIRONMENT), "python3");
         Path path = locate(requested, baseDirectory);
-        return PROBED.computeIfAbsent(path, p -> probe(requested, p));
+        return PROBED.computeIfAbsent(InterpreterFile.of(path), file -> probe(requested, file.path()));
     }
 
     private static String firstNonBlank(String... values) {

@@ -110,6 +110,18 @@ class ProcessesTest {
     }
 
     @Test
+    void aDaemonOfAFixtureKilledAtItsTimeoutIsKilledToo() {
+        String marker = "nonativeleak-daemon-" + java.util.UUID.randomUUID();
+        RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script("daemon_left.py").toString()).args(marker, "hang")
+                .timeoutSeconds(3).python(TestFixtures.python()).baseDirectory(TestFixtures.directory())
+                .reportDirectory(reports).build()).run().report();
+
+        assertThat(report.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))).isEmpty();
+    }
+
+    @Test
     void aChildThatExecsAStaticProgramSaysSoInsteadOfKilled(@TempDir Path work) throws Exception {
         Path program = work.resolve("exits5");
         Files.writeString(work.resolve("exits5.c"), "int main(void) { return 5; }\n");

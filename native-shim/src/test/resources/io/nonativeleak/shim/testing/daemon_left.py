@@ -2,7 +2,8 @@ import os
 import sys
 import time
 
-# A daemon in the classic way (fork, setsid, fork), marked in its command line, left running when the fixture returns.
+# A daemon in the classic way (fork, setsid, fork), marked in its command line, left running when the fixture
+# returns, or (with "hang") when it is killed at its timeout: then only the JVM is left to find it.
 marker = sys.argv[1]
 if os.fork() == 0:
     os.setsid()
@@ -11,3 +12,5 @@ if os.fork() == 0:
     os._exit(0)
 time.sleep(0.5)
 print("daemon started", flush=True)
+if sys.argv[2:] == ["hang"]:
+    time.sleep(3600)

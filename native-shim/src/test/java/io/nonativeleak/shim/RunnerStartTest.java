@@ -1,0 +1,48 @@
+package io.nonativeleak.shim;
+
+import static io.nonativeleak.shim.testing.TestFixtures.PATTERN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nonativeleak.shim.report.Outcome;
+import io.nonativeleak.shim.testing.TestFixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner starts as a module with its bytecode cached (issue 14: fixed cost per fixture); the fixture
+ * must not notice: same Python settings, and nothing of its directory shadows what the runner imports.
+ */
+class RunnerStartTest {
+    @TempDir
+    Path dir;
+
+    private FixtureResult run(String script, String dontWriteBytecode) throws IOException {
+        Path fixture = Files.writeString(dir.resolve("fixture.py"), script);
+        return FixtureLauncher.prepare(FixtureSpec.script(fixture.toString()).patterns(List.of(PATTERN)).requireMatch(false)
+                .environment("PYTHONDONTWRITEBYTECODE", dontWriteBytecode).python(TestFixtures.python())
+                .baseDirectory(dir).workingDirectory(dir).reportDirectory(dir.resolve("reports")).build()).run();
+    }
+
+    @Test
+    void theFixtureKeepsItsDontWriteBytecodeSetting() throws IOException {
+        String script = "import sys\nprint('dont_write_bytecode', sys.dont_write_bytecode)\n";
+
+        assertThat(run(script, "1").stdout()).contains("dont_write_bytecode True");
+        assertThat(run(script, null).stdout()).contains("dont_write_bytecode False");
+    }
+
+    @Test
+    void modulesInTheWorkingDirectoryDoNotShadowTheRunnersImports() throws IOException {
+        for (String module : List.of("ctypes", "threading", "types", "_json", "nonativeleak_runner"))
+            Files.writeString(dir.resolve(module + ".py"), "raise SystemExit('the working directory shadowed " + module + "')\n");
+
+        FixtureResult result = run("print('fixture ran')\n", null);
+
+        assertThat(result.report().outcome()).as(result.report().reason()).isEqualTo(Outcome.CLEAN);
+        assertThat(result.stdout()).contains("fixture ran");
+    }
+}
