@@ -23,6 +23,7 @@
 #include "output.h"
 #include "pystack.h"
 #include "sampling.h"
+#include "signals.h"
 #include "symbols.h"
 #include "tracker.h"
 #include "unwind.h"
@@ -169,24 +170,24 @@ static inline int stack_has_room(void) {
 static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
     if (nnl_in_shim || !p || !sampling_takes(size)) return;
     int saved = errno;
-    nnl_in_shim = 1;
+    nnl_in_shim++;
     if (likely(stack_has_room())) {
         const struct stack *stack = unwind_matching_stack(caller, caller_slot);
         if (stack) tracker_record(p, size, stack);
     } else {
         output_note_loss(NNL_LOSS_SMALL_STACK, 0);
     }
-    nnl_in_shim = 0;
+    nnl_shim_leave();
     errno = saved;
 }
 
 static __attribute__((noinline)) void before_free(void *p) {
     if (nnl_in_shim || !tracker_live_count()) return;
     int saved = errno;
-    nnl_in_shim = 1;
+    nnl_in_shim++;
     size_t size;
     tracker_forget(p, &size);
-    nnl_in_shim = 0;
+    nnl_shim_leave();
     errno = saved;
 }
 
@@ -194,7 +195,7 @@ static __attribute__((noinline)) void *tracked_realloc(void *(*next)(void *, siz
                                                        uintptr_t caller, uintptr_t caller_slot) {
     if (nnl_in_shim) return next(p, size);
     int saved = errno;
-    nnl_in_shim = 1;
+    nnl_in_shim++;
     size_t old_size = 0;
     /* Forget the old block first: once realloc returns it may already belong to another thread. */
     uint32_t site = p && tracker_live_count() ? tracker_forget(p, &old_size) : 0;
@@ -214,7 +215,7 @@ static __attribute__((noinline)) void *tracked_realloc(void *(*next)(void *, siz
     } else if (site && size) {
         tracker_moved(p, old_size, site); /* realloc failed: the old block is still there */
     }
-    nnl_in_shim = 0;
+    nnl_shim_leave();
     errno = saved;
     return q;
 }
@@ -361,7 +362,7 @@ NNL_EXPORT int dlclose(void *handle) {
         /* Addresses of the unloaded library may be reused by the next one loaded. */
         nnl_in_shim++;
         unwind_invalidate();
-        nnl_in_shim--;
+        nnl_shim_leave();
     }
     return result;
 }
@@ -439,10 +440,13 @@ static int keeps_shim(char *const envp[]) {
 
 static void before_exec(const char *path, int search, int fd, char *const envp[]) {
     if (!active) return;
-    int saved = errno;
+    int saved = errno, cancel_state;
     nnl_in_shim++;
+    /* open and pread are cancellation points; exec is not: a pending cancel must not end the thread here. */
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
     tracker_exec_attempt(path, fd >= 0 ? kind_of_program(fd) : kind_of_path(path, search), keeps_shim(envp));
-    nnl_in_shim--;
+    pthread_setcancelstate(cancel_state, NULL);
+    nnl_shim_leave();
     errno = saved;
 }
 
@@ -521,7 +525,7 @@ static void fork_prepare(void) {
 
 static void fork_parent(void) {
     nnl_fork_unlock_all();
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 /* Says in the data file whether allocations reach the shim at all (a discover run that saw nothing says why). */
@@ -532,6 +536,7 @@ static void write_interposed(void) {
 
 static void fork_child(void) {
     nnl_fork_unlock_all();
+    signals_after_fork_child();
     symbols_after_fork_child();
     tracker_after_fork_child(run_dir);
     write_interposed();
@@ -540,6 +545,7 @@ static void fork_child(void) {
 
 static void register_fork_locks(void) {
     /* In nesting order: the caches' locks are held around arena_alloc, so the arena comes last. */
+    signals_register_fork_lock();
     unwind_register_fork_locks();
     symbols_register_fork_locks();
     tracker_register_fork_locks();
@@ -644,11 +650,12 @@ __attribute__((constructor)) static void shim_start(void) {
         interposed = symbols_in_shim((uintptr_t)first_malloc);
         write_interposed();
         pthread_atfork(fork_prepare, fork_parent, fork_child);
+        signals_start();
         active = 1;
         inactive_reason[0] = '\0';
         note_whose_malloc(first_malloc);
     }
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 __attribute__((destructor)) static void shim_stop(void) {

@@ -286,7 +286,7 @@ static __attribute__((noinline)) int step_backtrace(void **raw, int max) {
 }
 
 /* The stack unwound with libunwind and classified, from the cache when it was seen before. */
-static const struct stack *unwind_stack(uintptr_t return_slot) {
+static const struct stack *unwind_stack_walk(uintptr_t return_slot) {
     /* Read before unwinding: a dlclose() meanwhile makes a shape recorded from this stack stale. */
     unsigned generation = symbols_generation();
     void *raw[RAW_DEPTH];
@@ -311,6 +311,16 @@ static const struct stack *unwind_stack(uintptr_t return_slot) {
     if (!s) return classify(frames, count, hash);
     /* Seen before: a stack that recurs is worth a shape. */
     if (complete && count > 0 && return_slot && may_record_shape()) shape_record(s, return_slot, generation);
+    return s;
+}
+
+/* libunwind checks memory with a pipe (read and write are cancellation points): a pending cancel
+ * would end the thread inside its allocation instead of where the program lets it end. */
+static const struct stack *unwind_stack(uintptr_t return_slot) {
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    const struct stack *s = unwind_stack_walk(return_slot);
+    pthread_setcancelstate(cancel_state, NULL);
     return s;
 }
 

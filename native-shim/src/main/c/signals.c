@@ -1,0 +1,160 @@
+/* Signal handlers and the shim (docs/design.md, "Failure model").
+ *
+ * A handler that interrupts the shim on its own thread finds the shim busy: what it frees or
+ * allocates passes untracked (nnl_in_shim), and a siglongjmp out of it would leave the shim's locks
+ * held and the thread marked as inside the shim for good. So the handlers the program installs
+ * through sigaction or signal are called through a trampoline: a signal that arrives while its
+ * thread is inside the shim is put off, and raised again at that thread with its siginfo as the
+ * shim leaves; the handler then runs with nothing of the shim on the stack. The kernel applies the
+ * handler's mask and flags to the replay as it did to the first delivery.
+ *
+ * Not put off: the signals faults raise (returning would fault again), handlers set with
+ * SA_RESETHAND (the kernel has reset them by the time the shim leaves), and handlers installed
+ * before the shim started or by other means (sigset, the raw system call): they run as before. */
+#include "signals.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define DEFERRED_MAX 4
+
+/* The program's handler for each signal whose kernel handler is the trampoline, under a sequence
+ * count (odd while written) so that the trampoline never reads a handler with another's flags. */
+struct installed {
+    _Atomic unsigned sequence;
+    void *_Atomic handler;
+    _Atomic int siginfo; /* SA_SIGINFO: called with three arguments */
+};
+
+static struct installed installed[_NSIG];
+static nnl_lock install_lock;
+static _Atomic pid_t owner; /* the process whose handlers these are; 0: do not wrap */
+static int (*next_sigaction)(int, const struct sigaction *, struct sigaction *);
+
+static __thread siginfo_t deferred[DEFERRED_MAX] __attribute__((tls_model("initial-exec")));
+
+static int raised_by_fault(int signal) {
+    return signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL || signal == SIGTRAP ||
+           signal == SIGSYS;
+}
+
+static void trampoline(int signal, siginfo_t *info, void *context) {
+    if (nnl_in_shim && !raised_by_fault(signal)) {
+        int n = nnl_signals_deferred;
+        for (int i = 0; i < n; i++)
+            if (signal < 32 && deferred[i].si_signo == signal) return; /* pending already: the kernel merges them too */
+        if (n < DEFERRED_MAX) {
+            deferred[n] = *info;
+            deferred[n].si_signo = signal;
+            nnl_signals_deferred = n + 1;
+            return;
+        }
+    }
+    struct installed *in = &installed[signal];
+    void *handler;
+    int siginfo;
+    for (unsigned before;;) {
+        before = atomic_load_explicit(&in->sequence, memory_order_acquire);
+        handler = atomic_load_explicit(&in->handler, memory_order_relaxed);
+        siginfo = atomic_load_explicit(&in->siginfo, memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        if (!(before & 1) && atomic_load_explicit(&in->sequence, memory_order_relaxed) == before) break;
+        __builtin_ia32_pause(); /* another thread is installing: its signals are blocked meanwhile */
+    }
+    if (siginfo) ((void (*)(int, siginfo_t *, void *))handler)(signal, info, context);
+    else ((void (*)(int))handler)(signal);
+}
+
+void nnl_signals_replay(void) {
+    int saved = errno;
+    siginfo_t pending[DEFERRED_MAX];
+    int n = nnl_signals_deferred;
+    memcpy(pending, deferred, sizeof(siginfo_t) * (size_t)n);
+    nnl_signals_deferred = 0; /* outside the shim now: later signals run their handler at once */
+    pid_t pid = (pid_t)syscall(SYS_getpid), tid = (pid_t)syscall(SYS_gettid);
+    for (int i = 0; i < n; i++)
+        if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, pending[i].si_signo, &pending[i]) != 0)
+            syscall(SYS_tgkill, pid, tid, pending[i].si_signo); /* the queue is full: the signal without its siginfo */
+    errno = saved;
+}
+
+static int resolved(void) {
+    if (!next_sigaction) next_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
+    return next_sigaction != NULL;
+}
+
+static int wrapped(int signal, const struct sigaction *act) {
+    return act && signal > 0 && signal < _NSIG && !raised_by_fault(signal) && signal != SIGKILL && signal != SIGSTOP &&
+           act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN && !(act->sa_flags & SA_RESETHAND) &&
+           atomic_load(&owner) == (pid_t)syscall(SYS_getpid); /* never a vfork child's, in its parent's memory */
+}
+
+NNL_EXPORT int sigaction(int signal, const struct sigaction *act, struct sigaction *old) {
+    if (!resolved()) {
+        errno = ENOSYS;
+        return -1;
+    }
+    if (signal <= 0 || signal >= _NSIG) return next_sigaction(signal, act, old);
+    struct sigaction through;
+    int wrap = wrapped(signal, act);
+    if (wrap) {
+        through = *act;
+        through.sa_sigaction = trampoline;
+        through.sa_flags |= SA_SIGINFO;
+    }
+    /* Blocked: a handler of this thread's must not find the record half written. */
+    sigset_t all, mask;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &mask);
+    nnl_lock_acquire(&install_lock);
+    struct installed *in = &installed[signal];
+    void *previous = atomic_load(&in->handler);
+    int previous_siginfo = atomic_load(&in->siginfo);
+    if (wrap) {
+        atomic_fetch_add_explicit(&in->sequence, 1, memory_order_relaxed);
+        atomic_thread_fence(memory_order_release);
+        atomic_store_explicit(&in->handler, (void *)act->sa_sigaction, memory_order_relaxed);
+        atomic_store_explicit(&in->siginfo, (act->sa_flags & SA_SIGINFO) != 0, memory_order_relaxed);
+        atomic_fetch_add_explicit(&in->sequence, 1, memory_order_release);
+    }
+    int result = next_sigaction(signal, wrap ? &through : act, old);
+    int error = errno;
+    if (result == 0 && old && old->sa_sigaction == trampoline) { /* the program sees its own handler */
+        old->sa_sigaction = (void (*)(int, siginfo_t *, void *))previous;
+        if (!previous_siginfo) old->sa_flags &= ~SA_SIGINFO;
+    }
+    nnl_lock_release(&install_lock);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    errno = error;
+    return result;
+}
+
+/* glibc's signal(): BSD semantics, as its own implementation sets them. */
+NNL_EXPORT sighandler_t signal(int signal, sighandler_t handler) {
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    sigemptyset(&act.sa_mask);
+    if (signal > 0 && signal < _NSIG) sigaddset(&act.sa_mask, signal);
+    act.sa_flags = SA_RESTART;
+    return sigaction(signal, &act, &old) == 0 ? old.sa_handler : SIG_ERR;
+}
+
+extern __typeof__(signal) bsd_signal __attribute__((alias("signal"), copy(signal), visibility("default")));
+
+void signals_start(void) {
+    atomic_store(&owner, (pid_t)syscall(SYS_getpid));
+}
+
+void signals_after_fork_child(void) {
+    nnl_signals_deferred = 0; /* a child inherits no pending signal */
+    atomic_store(&owner, (pid_t)syscall(SYS_getpid));
+}
+
+void signals_register_fork_lock(void) { nnl_register_fork_lock(&install_lock); }
