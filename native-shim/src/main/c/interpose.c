@@ -520,11 +520,13 @@ NNL_EXPORT int execle(const char *path, const char *arg, ...) {
 static void fork_prepare(void) {
     /* Handlers that run between ours and fork() may allocate: let them pass straight through. */
     nnl_in_shim++;
+    unwind_fork_prepare();
     nnl_fork_lock_all();
 }
 
 static void fork_parent(void) {
     nnl_fork_unlock_all();
+    unwind_fork_parent();
     nnl_shim_leave();
 }
 
@@ -536,6 +538,7 @@ static void write_interposed(void) {
 
 static void fork_child(void) {
     nnl_fork_unlock_all();
+    unwind_fork_child();
     signals_after_fork_child();
     symbols_after_fork_child();
     tracker_after_fork_child(run_dir);

@@ -232,6 +232,8 @@ uint32_t tracker_forget(void *pointer, size_t *size) {
     return site_plus_one;
 }
 
+int tracker_file_is_mine(void) { return file_is_mine(); }
+
 uint64_t tracker_live_count(void) { return atomic_load_explicit(&live_count, memory_order_relaxed); }
 
 /* ---- threads ---- */

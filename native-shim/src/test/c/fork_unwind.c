@@ -5,8 +5,8 @@
  * The moment is made exact: this program defines pthread_mutex_lock (exported with -rdynamic, so
  * libunwind's calls bind to it). A worker thread allocates under the pattern through ever new
  * stacks (recursion of varying depth under qsort, whose frames libunwind must interpret); the first
- * time libunwind takes a mutex on that thread, the hook holds the thread there, inside libunwind
- * with the mutex taken, while the main thread forks. The child then allocates under the pattern
+ * time libunwind takes a mutex on that thread, the hook holds the thread there for 500 ms, inside
+ * libunwind with the mutex taken, while the main thread calls fork(). The child then allocates under the pattern
  * through new stacks too, through the same frames, and must end (a watchdog kills a hang and fails
  * the test); its allocations must be tracked. When libunwind takes no mutex at all while the shim
  * unwinds, the fork happens anyway, mid-unwind, and the same is required; the output says which. */
@@ -45,7 +45,9 @@ int pthread_mutex_lock(pthread_mutex_t *mutex) {
         atomic_store(&hold_thread, 0);
         atomic_store(&held_mutex, mutex);
         atomic_store(&held, 1);
-        for (int i = 0; i < 5000 && !atomic_load(&forked); i++) sleep_ms(1); /* the fork happens now */
+        /* The main thread calls fork() now; a shim that waits for this thread to leave libunwind
+         * waits these 500 ms. */
+        for (int i = 0; i < 500 && !atomic_load(&forked); i++) sleep_ms(1);
     }
     return result;
 }
@@ -134,7 +136,7 @@ int main(void) {
         waitpid(child, &status, 0);
     }
     pthread_join(t, NULL);
-    if (was_held) printf("fork-during-unwind: forked while libunwind held mutex %p on another thread\n", (void *)held_mutex);
+    if (was_held) printf("fork-during-unwind: fork() called while libunwind held mutex %p on another thread\n", (void *)held_mutex);
     else printf("fork-during-unwind: libunwind took no mutex while the shim unwound; forked mid-unwind\n");
     CHECK(ended, "the child hung in its first tracked allocations (20 s)");
     CHECK(ended && WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child's allocations were tracked (status %#x)", status);
