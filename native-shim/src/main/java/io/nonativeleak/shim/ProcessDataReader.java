@@ -264,6 +264,7 @@ final class ProcessDataReader {
             case 6 -> "the shim's own memory could not grow";
             case 7 -> "a thread's stack had too little room left to track on";
             case 8 -> "the data file reached its limit of mappings";
+            case 9 -> "a child process it started without fork handlers (a raw clone) was not tracked";
             default -> "of an unknown cause (" + reason + ")";
         };
         String error = switch (errno) {
