@@ -135,15 +135,26 @@ NNL_EXPORT int sigaction(int signal, const struct sigaction *act, struct sigacti
     return result;
 }
 
-/* glibc's signal(): BSD semantics, as its own implementation sets them. */
+/* glibc's signal() sets the flags (BSD semantics, siginterrupt's choice); the handler it installed
+ * is then wrapped with those flags. */
 NNL_EXPORT sighandler_t signal(int signal, sighandler_t handler) {
-    struct sigaction act, old;
-    memset(&act, 0, sizeof act);
-    act.sa_handler = handler;
-    sigemptyset(&act.sa_mask);
-    if (signal > 0 && signal < _NSIG) sigaddset(&act.sa_mask, signal);
-    act.sa_flags = SA_RESTART;
-    return sigaction(signal, &act, &old) == 0 ? old.sa_handler : SIG_ERR;
+    static sighandler_t (*next_signal)(int, sighandler_t);
+    if (!next_signal) next_signal = (sighandler_t(*)(int, sighandler_t))dlsym(RTLD_NEXT, "signal");
+    if (!next_signal || !resolved()) {
+        errno = ENOSYS;
+        return SIG_ERR;
+    }
+    void *before = signal > 0 && signal < _NSIG ? atomic_load(&installed[signal].handler) : NULL;
+    sighandler_t previous = next_signal(signal, handler);
+    if (previous == SIG_ERR) return SIG_ERR;
+    if ((void *)previous == (void *)trampoline) previous = (sighandler_t)before;
+    struct sigaction now;
+    if (next_sigaction(signal, NULL, &now) == 0 && now.sa_handler == handler && wrapped(signal, &now)) {
+        int saved = errno;
+        sigaction(signal, &now, NULL);
+        errno = saved;
+    }
+    return previous;
 }
 
 extern __typeof__(signal) bsd_signal __attribute__((alias("signal"), copy(signal), visibility("default")));

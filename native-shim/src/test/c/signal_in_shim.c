@@ -7,7 +7,8 @@
  * held. argv[1]:
  *   free     the handler frees a tracked block, 200 times, and every other time allocates one under
  *            the pattern: every free must end its block's tracking (a skipped one is a false leak)
- *            and every allocation must be tracked
+ *            and every allocation must be tracked; the handler gets the siginfo that was sent, and
+ *            sigaction reports the handler the program installed
  *   longjmp  the handler siglongjmps out of a tracked malloc: the thread's next allocations must
  *            still be tracked
  *   longjmp-locked  the same, out of the file growth: other threads' allocations must not hang
@@ -41,8 +42,14 @@ static void raise_if_armed(_Atomic pid_t *armed) {
     pid_t self = (pid_t)syscall(SYS_gettid);
     pid_t expected = self;
     if (atomic_load_explicit(armed, memory_order_relaxed) == self && atomic_compare_exchange_strong(armed, &expected, 0)) {
-        raised++;
-        syscall(SYS_tgkill, getpid(), self, SIGUSR1);
+        /* With a siginfo of its own: the handler checks it arrives as sent, put off or not. */
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        info.si_signo = SIGUSR1;
+        info.si_value.sival_int = ++raised;
+        info.si_code = raised % 2 ? SI_QUEUE : SI_KERNEL; /* SI_KERNEL: as a timer's (setitimer) */
+        info.si_pid = getpid();
+        syscall(SYS_rt_tgsigqueueinfo, getpid(), self, SIGUSR1, &info);
     }
 }
 
@@ -65,29 +72,32 @@ __attribute__((noinline)) static void *signal_alloc_site(size_t size) {
     return p;
 }
 
-static void on_signal(int signal, void (*handler)(int)) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    REQUIRE(sigaction(signal, &sa, NULL) == 0, "sigaction");
-}
-
 /* ---- free: the handler frees and allocates ---- */
 
 #define HANDLED 200
 static void *to_free[HANDLED], *from_handler[HANDLED];
 static _Atomic int handled;
 
-static void free_and_allocate(int signal) {
+static _Atomic int siginfo_wrong;
+
+static void free_and_allocate(int signal, siginfo_t *info, void *context) {
     (void)signal;
+    (void)context;
     int i = handled++;
+    if (info->si_code != (raised % 2 ? SI_QUEUE : SI_KERNEL) || info->si_value.sival_int != raised) siginfo_wrong++;
     free(to_free[i]);
     if (i % 2 == 0) from_handler[i] = signal_alloc_site(24);
 }
 
 static void handler_frees_and_allocates(void) {
-    on_signal(SIGUSR1, free_and_allocate);
+    struct sigaction sa, installed;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = free_and_allocate;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction");
+    REQUIRE(sigaction(SIGUSR1, NULL, &installed) == 0, "sigaction");
+    CHECK(installed.sa_sigaction == free_and_allocate && (installed.sa_flags & SA_SIGINFO), "sigaction reports the handler installed");
     for (int i = 0; i < HANDLED; i++) to_free[i] = signal_alloc_site(40);
     uint64_t before = live_count();
     CHECK_EQ_U64(HANDLED, before, "live blocks before the handlers ran");
@@ -98,6 +108,7 @@ static void handler_frees_and_allocates(void) {
         atomic_store(&armed_clock, 0);
     }
     CHECK_EQ_U64(HANDLED, handled, "handlers run");
+    CHECK_EQ_U64(0, siginfo_wrong, "handlers that got another siginfo than was sent");
     CHECK_EQ_U64(HANDLED / 2, live_count(), "live blocks after the handlers freed 200 and allocated 100");
     for (int i = 0; i < handled; i++) free(from_handler[i]);
     CHECK_EQ_U64(0, live_count(), "live blocks after the handlers' own blocks were freed");
@@ -119,7 +130,8 @@ static void *allocate_many(void *arg) {
 }
 
 static void handler_jumps_out(_Atomic pid_t *hook, const char *where) {
-    on_signal(SIGUSR1, jump_out);
+    REQUIRE(signal(SIGUSR1, jump_out) != SIG_ERR, "signal"); /* signal(), where free mode uses sigaction */
+    CHECK(signal(SIGUSR1, jump_out) == jump_out, "signal() returns the handler the program installed");
     static void *blocks[20000];
     void *escaped = NULL;
     if (!sigsetjmp(escape, 1)) {
