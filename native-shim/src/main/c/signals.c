@@ -8,9 +8,10 @@
  * shim leaves; the handler then runs with nothing of the shim on the stack. The kernel applies the
  * handler's mask and flags to the replay as it did to the first delivery.
  *
- * Not put off: the signals faults raise (returning would fault again), handlers set with
- * SA_RESETHAND (the kernel has reset them by the time the shim leaves), and handlers installed
- * before the shim started or by other means (sigset, the raw system call): they run as before. */
+ * SA_RESETHAND is done here, not by the kernel: it would reset the handler at the first delivery,
+ * and the replay would find none. Not put off: the signals faults raise (returning would fault
+ * again), and handlers installed before the shim started or by other means (sigset, the raw system
+ * call): they run as before. */
 #include "signals.h"
 
 #include <dlfcn.h>
@@ -30,6 +31,7 @@ struct installed {
     _Atomic unsigned sequence;
     void *_Atomic handler;
     _Atomic int siginfo; /* SA_SIGINFO: called with three arguments */
+    _Atomic int reset;   /* SA_RESETHAND: the default comes back as the handler is called */
 };
 
 static struct installed installed[_NSIG];
@@ -58,14 +60,21 @@ static void trampoline(int signal, siginfo_t *info, void *context) {
     }
     struct installed *in = &installed[signal];
     void *handler;
-    int siginfo;
+    int siginfo, reset;
     for (unsigned before;;) {
         before = atomic_load_explicit(&in->sequence, memory_order_acquire);
         handler = atomic_load_explicit(&in->handler, memory_order_relaxed);
         siginfo = atomic_load_explicit(&in->siginfo, memory_order_relaxed);
+        reset = atomic_load_explicit(&in->reset, memory_order_relaxed);
         atomic_thread_fence(memory_order_acquire);
         if (!(before & 1) && atomic_load_explicit(&in->sequence, memory_order_relaxed) == before) break;
         __builtin_ia32_pause(); /* another thread is installing: its signals are blocked meanwhile */
+    }
+    if (reset) {
+        struct sigaction default_action;
+        memset(&default_action, 0, sizeof default_action);
+        default_action.sa_handler = SIG_DFL;
+        next_sigaction(signal, &default_action, NULL);
     }
     if (siginfo) ((void (*)(int, siginfo_t *, void *))handler)(signal, info, context);
     else ((void (*)(int))handler)(signal);
@@ -91,7 +100,7 @@ static int resolved(void) {
 
 static int wrapped(int signal, const struct sigaction *act) {
     return act && signal > 0 && signal < _NSIG && !raised_by_fault(signal) && signal != SIGKILL && signal != SIGSTOP &&
-           act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN && !(act->sa_flags & SA_RESETHAND) &&
+           act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN &&
            atomic_load(&owner) == (pid_t)syscall(SYS_getpid); /* never a vfork child's, in its parent's memory */
 }
 
@@ -106,7 +115,7 @@ NNL_EXPORT int sigaction(int signal, const struct sigaction *act, struct sigacti
     if (wrap) {
         through = *act;
         through.sa_sigaction = trampoline;
-        through.sa_flags |= SA_SIGINFO;
+        through.sa_flags = (through.sa_flags | SA_SIGINFO) & ~SA_RESETHAND;
     }
     /* Blocked: a handler of this thread's must not find the record half written. */
     sigset_t all, mask;
@@ -115,12 +124,13 @@ NNL_EXPORT int sigaction(int signal, const struct sigaction *act, struct sigacti
     nnl_lock_acquire(&install_lock);
     struct installed *in = &installed[signal];
     void *previous = atomic_load(&in->handler);
-    int previous_siginfo = atomic_load(&in->siginfo);
+    int previous_siginfo = atomic_load(&in->siginfo), previous_reset = atomic_load(&in->reset);
     if (wrap) {
         atomic_fetch_add_explicit(&in->sequence, 1, memory_order_relaxed);
         atomic_thread_fence(memory_order_release);
         atomic_store_explicit(&in->handler, (void *)act->sa_sigaction, memory_order_relaxed);
         atomic_store_explicit(&in->siginfo, (act->sa_flags & SA_SIGINFO) != 0, memory_order_relaxed);
+        atomic_store_explicit(&in->reset, (act->sa_flags & SA_RESETHAND) != 0, memory_order_relaxed);
         atomic_fetch_add_explicit(&in->sequence, 1, memory_order_release);
     }
     int result = next_sigaction(signal, wrap ? &through : act, old);
@@ -128,6 +138,7 @@ NNL_EXPORT int sigaction(int signal, const struct sigaction *act, struct sigacti
     if (result == 0 && old && old->sa_sigaction == trampoline) { /* the program sees its own handler */
         old->sa_sigaction = (void (*)(int, siginfo_t *, void *))previous;
         if (!previous_siginfo) old->sa_flags &= ~SA_SIGINFO;
+        if (previous_reset) old->sa_flags |= SA_RESETHAND;
     }
     nnl_lock_release(&install_lock);
     pthread_sigmask(SIG_SETMASK, &mask, NULL);

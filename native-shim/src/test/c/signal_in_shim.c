@@ -9,6 +9,8 @@
  *            the pattern: every free must end its block's tracking (a skipped one is a false leak)
  *            and every allocation must be tracked; the handler gets the siginfo that was sent, and
  *            sigaction reports the handler the program installed
+ *   resethand  a handler installed with SA_RESETHAND frees a tracked block: the free must end its
+ *            tracking, and the default action must be back afterwards
  *   longjmp  the handler siglongjmps out of a tracked malloc: the thread's next allocations must
  *            still be tracked
  *   longjmp-locked  the same, out of the file growth: other threads' allocations must not hang
@@ -114,6 +116,36 @@ static void handler_frees_and_allocates(void) {
     CHECK_EQ_U64(0, live_count(), "live blocks after the handlers' own blocks were freed");
 }
 
+/* ---- resethand: a one-shot handler ---- */
+
+static void *one_shot_block;
+
+static void free_once(int signal) {
+    (void)signal;
+    free(one_shot_block);
+    one_shot_block = NULL;
+}
+
+static void one_shot_handler_frees(void) {
+    struct sigaction sa, now;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = free_once;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction");
+    REQUIRE(sigaction(SIGUSR1, NULL, &now) == 0 && now.sa_handler == free_once && (now.sa_flags & SA_RESETHAND),
+            "sigaction reports the one-shot handler installed");
+    one_shot_block = signal_alloc_site(40);
+    CHECK_EQ_U64(1, live_count(), "live before the handler ran");
+    atomic_store(&armed_clock, (pid_t)syscall(SYS_gettid));
+    free(signal_alloc_site(64)); /* inside this malloc the handler runs */
+    atomic_store(&armed_clock, 0);
+    CHECK(raised == 1 && !one_shot_block, "the one-shot handler ran");
+    CHECK_EQ_U64(0, live_count(), "live after the one-shot handler freed its block");
+    REQUIRE(sigaction(SIGUSR1, NULL, &now) == 0, "sigaction");
+    CHECK(now.sa_handler == SIG_DFL, "the default action is back after the one-shot handler ran");
+}
+
 /* ---- longjmp: the handler leaves the shim for good ---- */
 
 static sigjmp_buf escape;
@@ -186,10 +218,11 @@ static void cancelled_in_the_shim(void) {
 int main(int argc, char **argv) {
     live_count = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
     REQUIRE(live_count && argc == 2,
-            "usage: signal_in_shim free|longjmp|longjmp-locked|cancel, under the shim");
+            "usage: signal_in_shim free|resethand|longjmp|longjmp-locked|cancel, under the shim");
     alarm(60); /* a hang fails the test (SIGALRM) instead of hanging the build */
     const char *mode = argv[1];
     if (strcmp(mode, "free") == 0) handler_frees_and_allocates();
+    else if (strcmp(mode, "resethand") == 0) one_shot_handler_frees();
     else if (strcmp(mode, "longjmp") == 0) handler_jumps_out(&armed_clock, "a tracked malloc");
     else if (strcmp(mode, "longjmp-locked") == 0) handler_jumps_out(&armed_fallocate, "the file's growth");
     else if (strcmp(mode, "cancel") == 0) cancelled_in_the_shim();
