@@ -60,7 +60,7 @@ class IncompleteRunTest {
                 "print('child status', status)", ""));
         FixtureSpec spec = FixtureSpec.script(script.toString()).patterns(List.of(PATTERN)).maxLeaks(0).maxLeakedBytes(0)
                 .python(TestFixtures.python()).baseDirectory(work).reportDirectory(work.resolve("reports")).build();
-        RunReport report = FixtureLauncher.prepare(spec).run().report();
+        RunReport report = FixtureLauncher.prepare(spec).run();
         assertThat(Files.readString(Path.of(report.stdout()))).isEqualTo("child status 0\n");
         assertThat(report.outcome()).isEqualTo(Outcome.INCOMPLETE);
         assertThat(report.incomplete()).singleElement().extracting(IncompleteProcess::reason).asString()
