@@ -58,7 +58,7 @@ NNL_EXPORT int nnl_pattern_check(const char *text, char *reason, size_t reason_s
     int position = transient_compile(&t, text);
     if (position && reason && reason_size) snprintf(reason, reason_size, "%s", t.error.reason);
     transient_release(&t);
-    nnl_in_shim--;
+    nnl_shim_leave();
     return position;
 }
 
@@ -79,7 +79,7 @@ NNL_EXPORT int nnl_pattern_match(const char *text, const char *const *symbols, c
         matched[s] = (uint8_t)pattern_matches(t.pattern, views, n);
     }
     transient_release(&t);
-    nnl_in_shim--;
+    nnl_shim_leave();
     return position;
 }
 
@@ -94,7 +94,7 @@ NNL_EXPORT int nnl_python_verify(uintptr_t code, int line, const char *filename,
     nnl_in_shim++;
     int result = pystack_verify_and_enable(code, line, filename, function, caller_code, reason, reason_size);
     tracker_set_python_status(result == 0 ? NNL_PYTHON_ENABLED : NNL_PYTHON_UNAVAILABLE, result == 0 ? "" : reason);
-    nnl_in_shim--;
+    nnl_shim_leave();
     return result;
 }
 
@@ -103,38 +103,38 @@ NNL_EXPORT void nnl_python_boundary(uintptr_t code) { pystack_set_boundary(code)
 NNL_EXPORT void nnl_set_thread_name(const char *name) {
     nnl_in_shim++;
     tracker_set_thread_name(name);
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 /* The runner is about to run its warm-ups (warmup > 0): matches are counted, never tracked. */
 NNL_EXPORT void nnl_begin_warmup(void) {
     nnl_in_shim++;
     nomatch_begin_warmup();
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 NNL_EXPORT void nnl_begin_measuring(void) {
     nnl_in_shim++;
     tracker_begin_measuring();
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 NNL_EXPORT void nnl_checkpoint_run(void) {
     nnl_in_shim++;
     tracker_checkpoint_run();
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 NNL_EXPORT void nnl_phase(uint32_t kind, uint32_t index) {
     nnl_in_shim++;
     tracker_phase(kind, index);
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 NNL_EXPORT void nnl_checkpoint(void) {
     nnl_in_shim++;
     tracker_checkpoint();
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 /* Matched allocations currently live in this process (for the C tests, through dlsym). */

@@ -50,6 +50,15 @@ void nnl_fork_unlock_all(void);
  * it never allocates, even before the thread is fully set up. */
 extern __thread int nnl_in_shim __attribute__((tls_model("initial-exec")));
 
+/* Signals that arrived while this thread was inside the shim, to be raised again as it leaves
+ * (signals.c): every nnl_in_shim++ ends with nnl_shim_leave(). */
+extern __thread int nnl_signals_deferred __attribute__((tls_model("initial-exec")));
+void nnl_signals_replay(void);
+
+static inline void nnl_shim_leave(void) {
+    if (--nnl_in_shim == 0 && unlikely(nnl_signals_deferred)) nnl_signals_replay();
+}
+
 /* 64-bit mixing (splitmix64 finaliser): cheap and good enough for address and stack hashing. */
 static inline uint64_t nnl_mix64(uint64_t x) {
     x ^= x >> 30;

@@ -125,6 +125,7 @@ enum nnl_loss {
     NNL_LOSS_MEMORY = 6,         /* the shim's own memory could not grow */
     NNL_LOSS_SMALL_STACK = 7,    /* a thread's stack had too little room left to track on */
     NNL_LOSS_MAPPINGS = 8,       /* the file reached NNL_MAX_EXTENTS extents */
+    NNL_LOSS_UNTRACKED_CHILD = 9, /* a child no fork handler announced (raw clone) let go of this file */
     NNL_LOSS_REASONS = 16
 };
 

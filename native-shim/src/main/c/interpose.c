@@ -23,6 +23,7 @@
 #include "output.h"
 #include "pystack.h"
 #include "sampling.h"
+#include "signals.h"
 #include "symbols.h"
 #include "tracker.h"
 #include "unwind.h"
@@ -41,6 +42,18 @@ static void *(*real_aligned_alloc)(size_t, size_t);
 static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
+/* Entry points that reach the allocator without its standard names: glibc's own (a program may
+ * call them directly), C23's sized frees (glibc 2.41+), jemalloc's and tcmalloc's. NULL when the
+ * next library has none: the standard function then does the same. */
+static void *(*real_libc_malloc)(size_t);
+static void *(*real_libc_calloc)(size_t, size_t);
+static void *(*real_libc_realloc)(void *, size_t);
+static void *(*real_libc_memalign)(size_t, size_t);
+static void (*real_libc_free)(void *);
+static void (*real_free_sized)(void *, size_t);
+static void (*real_free_aligned_sized)(void *, size_t, size_t);
+static void (*real_sdallocx)(void *, size_t, int);
+static void (*real_dallocx)(void *, int);
 static int (*real_dlclose)(void *);
 static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real_underscore_exit)(int) __attribute__((noreturn));
@@ -85,6 +98,15 @@ static void resolve_real_functions(void) {
     real_memalign = dlsym(RTLD_NEXT, "memalign");
     real_valloc = dlsym(RTLD_NEXT, "valloc");
     real_pvalloc = dlsym(RTLD_NEXT, "pvalloc");
+    real_libc_malloc = dlsym(RTLD_NEXT, "__libc_malloc");
+    real_libc_calloc = dlsym(RTLD_NEXT, "__libc_calloc");
+    real_libc_realloc = dlsym(RTLD_NEXT, "__libc_realloc");
+    real_libc_memalign = dlsym(RTLD_NEXT, "__libc_memalign");
+    real_libc_free = dlsym(RTLD_NEXT, "__libc_free");
+    real_free_sized = dlsym(RTLD_NEXT, "free_sized");
+    real_free_aligned_sized = dlsym(RTLD_NEXT, "free_aligned_sized");
+    real_sdallocx = dlsym(RTLD_NEXT, "sdallocx");
+    real_dallocx = dlsym(RTLD_NEXT, "dallocx");
     real_dlclose = dlsym(RTLD_NEXT, "dlclose");
     real_exit = dlsym(RTLD_NEXT, "exit");
     real_underscore_exit = dlsym(RTLD_NEXT, "_exit");
@@ -147,36 +169,37 @@ static inline int stack_has_room(void) {
 static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
     if (nnl_in_shim || !p || !sampling_takes(size)) return;
     int saved = errno;
-    nnl_in_shim = 1;
+    nnl_in_shim++;
     if (likely(stack_has_room())) {
         const struct stack *stack = unwind_matching_stack(caller, caller_slot);
         if (stack) tracker_record(p, size, stack);
     } else {
         output_note_loss(NNL_LOSS_SMALL_STACK, 0);
     }
-    nnl_in_shim = 0;
+    nnl_shim_leave();
     errno = saved;
 }
 
 static __attribute__((noinline)) void before_free(void *p) {
     if (nnl_in_shim || !tracker_live_count()) return;
     int saved = errno;
-    nnl_in_shim = 1;
+    nnl_in_shim++;
     size_t size;
     tracker_forget(p, &size);
-    nnl_in_shim = 0;
+    nnl_shim_leave();
     errno = saved;
 }
 
-static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uintptr_t caller, uintptr_t caller_slot) {
-    if (nnl_in_shim) return real_realloc(p, size);
+static __attribute__((noinline)) void *tracked_realloc(void *(*next)(void *, size_t), void *p, size_t size,
+                                                       uintptr_t caller, uintptr_t caller_slot) {
+    if (nnl_in_shim) return next(p, size);
     int saved = errno;
-    nnl_in_shim = 1;
+    nnl_in_shim++;
     size_t old_size = 0;
     /* Forget the old block first: once realloc returns it may already belong to another thread. */
     uint32_t site = p && tracker_live_count() ? tracker_forget(p, &old_size) : 0;
     errno = saved;
-    void *q = real_realloc(p, size);
+    void *q = next(p, size);
     saved = errno;
     if (q && site) tracker_moved(q, size, site);
     /* Sampling decides once per block, at its first allocation: a block that was not sampled stays
@@ -191,35 +214,67 @@ static __attribute__((noinline)) void *tracked_realloc(void *p, size_t size, uin
     } else if (site && size) {
         tracker_moved(p, old_size, site); /* realloc failed: the old block is still there */
     }
-    nnl_in_shim = 0;
+    nnl_shim_leave();
     errno = saved;
     return q;
 }
 
-/* ---- the allocator family ---- */
+/* ---- the allocator family ----
+ *
+ * The bodies are shared by the standard names and glibc's own (__libc_malloc is a malloc under
+ * another name): macros, so that the hot path reads the return address only when recording and
+ * the next definition only once it is resolved. */
 
-NNL_EXPORT void *malloc(size_t size) {
-    if (unlikely(!resolved())) return bootstrap_alloc(size, 16);
-    void *p = real_malloc(size);
-    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT());
-    return p;
+#define MALLOC_BODY(next, size)                                 \
+    if (unlikely(!resolved())) return bootstrap_alloc(size, 16); \
+    void *p = (next ? next : real_malloc)(size);                \
+    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT()); \
+    return p
+
+#define CALLOC_BODY(next, count, size)                                                            \
+    if (unlikely(!resolved())) {                                                                  \
+        size_t total;                                                                             \
+        return __builtin_mul_overflow(count, size, &total) ? NULL : bootstrap_alloc(total, 16); /* zeroed: static */ \
+    }                                                                                             \
+    void *p = (next ? next : real_calloc)(count, size);                                           \
+    if (RECORDING()) after_alloc(p, count * size, CALLER(), CALLER_SLOT());                       \
+    return p
+
+/* Every free: the block's tracking ends before the next free may hand it to another thread. */
+#define FREE_BODY(p, call_next)                       \
+    if (unlikely(!(p) || from_bootstrap(p))) return;  \
+    if (RECORDING()) before_free(p);                  \
+    if (likely(resolved())) call_next
+
+NNL_EXPORT void *malloc(size_t size) { MALLOC_BODY(real_malloc, size); }
+
+NNL_EXPORT void *__libc_malloc(size_t size) { MALLOC_BODY(real_libc_malloc, size); }
+
+NNL_EXPORT void *calloc(size_t count, size_t size) { CALLOC_BODY(real_calloc, count, size); }
+
+NNL_EXPORT void *__libc_calloc(size_t count, size_t size) { CALLOC_BODY(real_libc_calloc, count, size); }
+
+NNL_EXPORT void free(void *p) { FREE_BODY(p, real_free(p)); }
+
+NNL_EXPORT void __libc_free(void *p) { FREE_BODY(p, (real_libc_free ? real_libc_free : real_free)(p)); }
+
+/* C23 (glibc 2.41+): exported whatever this C library has, so a program built against a newer one
+ * is caught; without a next definition, free does the same. */
+NNL_EXPORT void free_sized(void *p, size_t size) {
+    FREE_BODY(p, real_free_sized ? real_free_sized(p, size) : real_free(p));
 }
 
-NNL_EXPORT void *calloc(size_t count, size_t size) {
-    if (unlikely(!resolved())) {
-        size_t total;
-        return __builtin_mul_overflow(count, size, &total) ? NULL : bootstrap_alloc(total, 16); /* zeroed: static */
-    }
-    void *p = real_calloc(count, size);
-    if (RECORDING()) after_alloc(p, count * size, CALLER(), CALLER_SLOT());
-    return p;
+NNL_EXPORT void free_aligned_sized(void *p, size_t alignment, size_t size) {
+    FREE_BODY(p, real_free_aligned_sized ? real_free_aligned_sized(p, alignment, size) : real_free(p));
 }
 
-NNL_EXPORT void free(void *p) {
-    if (unlikely(!p || from_bootstrap(p))) return;
-    if (RECORDING()) before_free(p);
-    if (likely(resolved())) real_free(p);
+/* jemalloc's and tcmalloc's frees with a size and flags; with neither loaded the block is the C
+ * library's. */
+NNL_EXPORT void sdallocx(void *p, size_t size, int flags) {
+    FREE_BODY(p, real_sdallocx ? real_sdallocx(p, size, flags) : real_free(p));
 }
+
+NNL_EXPORT void dallocx(void *p, int flags) { FREE_BODY(p, real_dallocx ? real_dallocx(p, flags) : real_free(p)); }
 
 /* This library's own malloc, whichever malloc the process's symbol lookup finds first. */
 extern __typeof__(malloc) nnl_own_malloc __attribute__((alias("malloc"), copy(malloc)));
@@ -231,16 +286,19 @@ static void *realloc_from_bootstrap(void *p, size_t size) {
     return q;
 }
 
-NNL_EXPORT void *realloc(void *p, size_t size) {
-    if (unlikely(!resolved())) {
-        void *q = bootstrap_alloc(size, 16);
-        if (q && p) memcpy(q, p, ((size_t *)p)[-1] < size ? ((size_t *)p)[-1] : size);
-        return q;
-    }
-    if (unlikely(p && from_bootstrap(p))) return realloc_from_bootstrap(p, size);
-    if (RECORDING()) return tracked_realloc(p, size, CALLER(), CALLER_SLOT());
-    return real_realloc(p, size);
-}
+#define REALLOC_BODY(next, p, size)                                                                \
+    if (unlikely(!resolved())) {                                                                   \
+        void *q = bootstrap_alloc(size, 16);                                                       \
+        if (q && p) memcpy(q, p, ((size_t *)p)[-1] < size ? ((size_t *)p)[-1] : size);             \
+        return q;                                                                                  \
+    }                                                                                              \
+    if (unlikely(p && from_bootstrap(p))) return realloc_from_bootstrap(p, size);                  \
+    if (RECORDING()) return tracked_realloc(next ? next : real_realloc, p, size, CALLER(), CALLER_SLOT()); \
+    return (next ? next : real_realloc)(p, size)
+
+NNL_EXPORT void *realloc(void *p, size_t size) { REALLOC_BODY(real_realloc, p, size); }
+
+NNL_EXPORT void *__libc_realloc(void *p, size_t size) { REALLOC_BODY(real_libc_realloc, p, size); }
 
 NNL_EXPORT void *reallocarray(void *p, size_t count, size_t size) {
     size_t total;
@@ -249,7 +307,7 @@ NNL_EXPORT void *reallocarray(void *p, size_t count, size_t size) {
         return NULL;
     }
     if (unlikely(!resolved() || (p && from_bootstrap(p)))) return realloc(p, total);
-    if (RECORDING()) return tracked_realloc(p, total, CALLER(), CALLER_SLOT());
+    if (RECORDING()) return tracked_realloc(real_realloc, p, total, CALLER(), CALLER_SLOT());
     return real_realloc(p, total);
 }
 
@@ -270,12 +328,15 @@ NNL_EXPORT void *aligned_alloc(size_t alignment, size_t size) {
     return p;
 }
 
-NNL_EXPORT void *memalign(size_t alignment, size_t size) {
-    if (unlikely(!resolved())) return bootstrap_alloc(size, alignment);
-    void *p = real_memalign(alignment, size);
-    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT());
-    return p;
-}
+#define MEMALIGN_BODY(next, alignment, size)                              \
+    if (unlikely(!resolved())) return bootstrap_alloc(size, alignment);    \
+    void *p = (next ? next : real_memalign)(alignment, size);              \
+    if (RECORDING()) after_alloc(p, size, CALLER(), CALLER_SLOT());        \
+    return p
+
+NNL_EXPORT void *memalign(size_t alignment, size_t size) { MEMALIGN_BODY(real_memalign, alignment, size); }
+
+NNL_EXPORT void *__libc_memalign(size_t alignment, size_t size) { MEMALIGN_BODY(real_libc_memalign, alignment, size); }
 
 NNL_EXPORT void *valloc(size_t size) {
     if (unlikely(!resolved())) return bootstrap_alloc(size, 4096);
@@ -300,7 +361,7 @@ NNL_EXPORT int dlclose(void *handle) {
         /* Addresses of the unloaded library may be reused by the next one loaded. */
         nnl_in_shim++;
         unwind_invalidate();
-        nnl_in_shim--;
+        nnl_shim_leave();
     }
     return result;
 }
@@ -378,10 +439,13 @@ static int keeps_shim(char *const envp[]) {
 
 static void before_exec(const char *path, int search, int fd, char *const envp[]) {
     if (!active) return;
-    int saved = errno;
+    int saved = errno, cancel_state;
     nnl_in_shim++;
+    /* open and pread are cancellation points; exec is not: a pending cancel must not end the thread here. */
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
     tracker_exec_attempt(path, fd >= 0 ? kind_of_program(fd) : kind_of_path(path, search), keeps_shim(envp));
-    nnl_in_shim--;
+    pthread_setcancelstate(cancel_state, NULL);
+    nnl_shim_leave();
     errno = saved;
 }
 
@@ -455,16 +519,20 @@ NNL_EXPORT int execle(const char *path, const char *arg, ...) {
 static void fork_prepare(void) {
     /* Handlers that run between ours and fork() may allocate: let them pass straight through. */
     nnl_in_shim++;
+    unwind_fork_prepare();
     nnl_fork_lock_all();
 }
 
 static void fork_parent(void) {
     nnl_fork_unlock_all();
-    nnl_in_shim--;
+    unwind_fork_parent();
+    nnl_shim_leave();
 }
 
 static void fork_child(void) {
     nnl_fork_unlock_all();
+    unwind_fork_child();
+    signals_after_fork_child();
     symbols_after_fork_child();
     tracker_after_fork_child(run_dir);
     nnl_in_shim--;
@@ -472,6 +540,7 @@ static void fork_child(void) {
 
 static void register_fork_locks(void) {
     /* In nesting order: the caches' locks are held around arena_alloc, so the arena comes last. */
+    signals_register_fork_lock();
     unwind_register_fork_locks();
     symbols_register_fork_locks();
     tracker_register_fork_locks();
@@ -575,11 +644,12 @@ __attribute__((constructor)) static void shim_start(void) {
         void *first_malloc = dlsym(RTLD_DEFAULT, "malloc");
         interposed = symbols_in_shim((uintptr_t)first_malloc);
         pthread_atfork(fork_prepare, fork_parent, fork_child);
+        signals_start();
         active = 1;
         inactive_reason[0] = '\0';
         note_whose_malloc(first_malloc);
     }
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 __attribute__((destructor)) static void shim_stop(void) {

@@ -3,6 +3,7 @@
 #define MAX_LOCKS 128
 
 __thread int nnl_in_shim __attribute__((tls_model("initial-exec")));
+__thread int nnl_signals_deferred __attribute__((tls_model("initial-exec")));
 
 static nnl_lock *locks[MAX_LOCKS];
 static int lock_count;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -72,7 +73,7 @@ static int allocate_on_disk(int fd, uint64_t offset, uint64_t bytes) {
 /* Grows the file by bytes (a multiple of the page size) at offset and maps them; NULL on failure,
  * with the reason in *reason and *error. The file is reopened by path for each growth: the
  * process may close or reuse any descriptor we kept. */
-static void *grow_and_map(uint64_t offset, uint64_t bytes, enum nnl_loss *reason, int *error) {
+static void *grow_and_map_file(uint64_t offset, uint64_t bytes, enum nnl_loss *reason, int *error) {
     *error = 0;
     if (extent_count == NNL_MAX_EXTENTS) {
         *reason = NNL_LOSS_MAPPINGS;
@@ -99,6 +100,16 @@ static void *grow_and_map(uint64_t offset, uint64_t bytes, enum nnl_loss *reason
     extents[extent_count].address = map;
     extents[extent_count].bytes = bytes;
     extent_count++;
+    return map;
+}
+
+/* open, fallocate and close are cancellation points: a thread cancelled there would die holding
+ * the file's lock and a live table's. */
+static void *grow_and_map(uint64_t offset, uint64_t bytes, enum nnl_loss *reason, int *error) {
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    void *map = grow_and_map_file(offset, bytes, reason, error);
+    pthread_setcancelstate(cancel_state, NULL);
     return map;
 }
 
@@ -179,12 +190,15 @@ struct nnl_nomatch_block *output_nomatch(void) {
 
 struct nnl_runs_block *output_runs(void) { return header ? (struct nnl_runs_block *)((char *)header + NNL_RUNS_BLOCK_OFFSET) : NULL; }
 
-/* Resident bytes from statm's second field; 0 when it cannot be read. Called inside malloc: errno kept. */
+/* Resident bytes from statm's second field; 0 when it cannot be read. Called inside malloc: errno
+ * kept, and cancellation off (pread is a cancellation point). */
 static uint64_t rss_bytes(void) {
     if (statm_fd < 0) return 0;
-    int saved = errno;
+    int saved = errno, cancel_state;
     char text[128];
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
     ssize_t n = pread(statm_fd, text, sizeof text - 1, 0);
+    pthread_setcancelstate(cancel_state, NULL);
     errno = saved;
     if (n <= 0) return 0;
     text[n] = '\0';

@@ -87,7 +87,7 @@ static void own_file(void) {
  * here would need locks that another thread of the parent may have held at the clone. */
 static int file_is_mine(void) {
     if (likely(!file_owner_page || atomic_load_explicit(file_owner_page, memory_order_relaxed))) return 1;
-    atomic_store(&tracker_recording, 0);
+    if (atomic_exchange(&tracker_recording, 0)) output_note_loss(NNL_LOSS_UNTRACKED_CHILD, 0); /* the parent's report says so */
     output_forget_after_fork();
     memset(shards, 0, sizeof shards);
     atomic_store(&live_count, 0);
@@ -230,6 +230,8 @@ uint32_t tracker_forget(void *pointer, size_t *size) {
     }
     return site_plus_one;
 }
+
+int tracker_file_is_mine(void) { return file_is_mine(); }
 
 uint64_t tracker_live_count(void) { return atomic_load_explicit(&live_count, memory_order_relaxed); }
 

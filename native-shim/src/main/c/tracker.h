@@ -44,5 +44,7 @@ void tracker_set_malloc_elsewhere(const char *module);
 /* In a child after fork(): a fresh data file, nothing inherited. */
 void tracker_after_fork_child(const char *dir);
 uint64_t tracker_live_count(void);
+/* 0 in a child that no fork handler announced (a raw clone): it lets go of the parent's file. */
+int tracker_file_is_mine(void);
 void tracker_register_fork_locks(void);
 #endif

@@ -10,6 +10,7 @@
 #include "itab.h"
 #include "output.h"
 #include "symbols.h"
+#include "tracker.h"
 
 /* Room for the shim's own frames and the allocator wrappers above the 64 matched frames. */
 #define RAW_DEPTH (NNL_MAX_FRAMES + 16)
@@ -286,7 +287,7 @@ static __attribute__((noinline)) int step_backtrace(void **raw, int max) {
 }
 
 /* The stack unwound with libunwind and classified, from the cache when it was seen before. */
-static const struct stack *unwind_stack(uintptr_t return_slot) {
+static const struct stack *unwind_stack_walk(uintptr_t return_slot) {
     /* Read before unwinding: a dlclose() meanwhile makes a shape recorded from this stack stale. */
     unsigned generation = symbols_generation();
     void *raw[RAW_DEPTH];
@@ -311,6 +312,57 @@ static const struct stack *unwind_stack(uintptr_t return_slot) {
     if (!s) return classify(frames, count, hash);
     /* Seen before: a stack that recurs is worth a shape. */
     if (complete && count > 0 && return_slot && may_record_shape()) shape_record(s, return_slot, generation);
+    return s;
+}
+
+/* ---- libunwind across fork ----
+ *
+ * libunwind has mutexes of its own and no fork handlers: a child forked while another thread held
+ * one hangs in its first unwind (check-fork-during-unwind). fork() waits until no other thread is
+ * inside libunwind, and holds back those that would enter meanwhile. */
+static atomic_int unwinders, forks_waiting;
+static __thread int unwinding_here __attribute__((tls_model("initial-exec")));
+
+static void enter_libunwind(void) {
+    for (;;) {
+        atomic_fetch_add(&unwinders, 1);
+        if (likely(!atomic_load(&forks_waiting))) break;
+        atomic_fetch_sub(&unwinders, 1);
+        while (atomic_load(&forks_waiting)) sched_yield();
+    }
+    unwinding_here = 1;
+}
+
+static void leave_libunwind(void) {
+    unwinding_here = 0;
+    atomic_fetch_sub(&unwinders, 1);
+}
+
+/* A handler that forks on a thread inside libunwind (a fault's) waits for the others only. */
+void unwind_fork_prepare(void) {
+    atomic_fetch_add(&forks_waiting, 1);
+    while (atomic_load(&unwinders) > unwinding_here) sched_yield();
+}
+
+void unwind_fork_parent(void) { atomic_fetch_sub(&forks_waiting, 1); }
+
+void unwind_fork_child(void) {
+    atomic_store(&unwinders, unwinding_here);
+    atomic_store(&forks_waiting, 0);
+}
+
+/* A child that no fork handler announced (a raw clone) is not tracked: it never unwinds, since
+ * libunwind's mutexes may be held by threads it does not have. libunwind checks memory with a pipe
+ * (read and write are cancellation points): cancellation is off, or a pending cancel would end the
+ * thread inside its allocation instead of where the program lets it end. */
+static const struct stack *unwind_stack(uintptr_t return_slot) {
+    if (!tracker_file_is_mine()) return NULL;
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    enter_libunwind();
+    const struct stack *s = unwind_stack_walk(return_slot);
+    leave_libunwind();
+    pthread_setcancelstate(cancel_state, NULL);
     return s;
 }
 

@@ -36,6 +36,10 @@ int unwind_rejected_caller(const char *symbol);
 /* After dlclose(): every cache keyed by address is stale. */
 void unwind_invalidate(void);
 void unwind_register_fork_locks(void);
+/* Around fork: no other thread is inside libunwind while the process forks. */
+void unwind_fork_prepare(void);
+void unwind_fork_parent(void);
+void unwind_fork_child(void);
 /* How many allocations of the calling thread were matched through a stack shape (for tests). */
 uint64_t unwind_thread_shapes_confirmed(void);
 #endif

@@ -85,6 +85,7 @@ final class FileLayout {
     static final int LOSS_MEMORY = 6;
     static final int LOSS_SMALL_STACK = 7;
     static final int LOSS_MAPPINGS = 8;
+    static final int LOSS_UNTRACKED_CHILD = 9;
     static final int LOSS_REASONS = 16;
 
     static final int RUNS_OFFSET = 0x5000;

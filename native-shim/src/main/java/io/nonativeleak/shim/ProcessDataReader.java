@@ -232,6 +232,7 @@ final class ProcessDataReader {
             case LOSS_MEMORY -> "the shim's own memory could not grow";
             case LOSS_SMALL_STACK -> "a thread's stack had too little room left to track on";
             case LOSS_MAPPINGS -> "the data file reached its limit of mappings";
+            case LOSS_UNTRACKED_CHILD -> "a child process it started without fork handlers (a raw clone) was not tracked";
             default -> "of an unknown cause (" + reason + ")";
         };
         String error = switch (errno) {

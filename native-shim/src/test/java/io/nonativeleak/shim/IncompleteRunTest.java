@@ -38,6 +38,35 @@ class IncompleteRunTest {
         return FixtureLauncher.prepare(spec).run();
     }
 
+    /**
+     * A child started with the raw clone system call (no fork handler runs): the shim cannot give it a
+     * data file, so what it allocates goes unseen, and the parent's verdict says so. Fails on main: the
+     * child vanished and the run said CLEAN.
+     */
+    @Test
+    void aChildStartedByARawCloneIsIncompleteNeverClean() throws IOException {
+        Path script = work.resolve("raw_clone.py");
+        Files.writeString(script, String.join("\n",
+                "import ctypes, os, signal, sys",
+                "sys.path.insert(0, " + pythonString(TestFixtures.directory().toString()) + ")",
+                "import leaky",
+                "libc = ctypes.CDLL(None, use_errno=True)",
+                "SYS_clone = 56  # x86_64",
+                "pid = libc.syscall(SYS_clone, int(signal.SIGCHLD), 0, 0, 0, 0)",
+                "if pid == 0:",
+                "    leaky.leak(10, 16)",
+                "    os._exit(0)",
+                "_, status = os.waitpid(pid, 0)",
+                "print('child status', status)", ""));
+        FixtureSpec spec = FixtureSpec.script(script.toString()).patterns(List.of(PATTERN)).maxLeaks(0).maxLeakedBytes(0)
+                .python(TestFixtures.python()).baseDirectory(work).reportDirectory(work.resolve("reports")).build();
+        RunReport report = FixtureLauncher.prepare(spec).run();
+        assertThat(Files.readString(Path.of(report.stdout()))).isEqualTo("child status 0\n");
+        assertThat(report.outcome()).isEqualTo(Outcome.INCOMPLETE);
+        assertThat(report.incomplete()).singleElement().extracting(IncompleteProcess::reason).asString()
+                .contains("a child process it started without fork handlers (a raw clone) was not tracked");
+    }
+
     private static String pythonString(String s) {
         return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }

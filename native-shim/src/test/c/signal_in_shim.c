@@ -1,0 +1,231 @@
+/* Signal handlers that run while the shim works on their thread (issue 11, suspected). Run under
+ * the shim with the pattern "signal_alloc_site". The moment is made exact: this program defines
+ * clock_gettime and fallocate (exported with -rdynamic, so the shim's calls bind to them), and when
+ * armed they raise SIGUSR1 at the thread that called them, the way a timer or another thread's
+ * kill would have. The shim calls clock_gettime inside every tracked malloc and free (the
+ * timeline), and fallocate while it grows its file, with a live table's lock and the file's lock
+ * held. argv[1]:
+ *   free     the handler frees a tracked block, 200 times, and every other time allocates one under
+ *            the pattern: every free must end its block's tracking (a skipped one is a false leak)
+ *            and every allocation must be tracked; the handler gets the siginfo that was sent, and
+ *            sigaction reports the handler the program installed
+ *   resethand  a handler installed with SA_RESETHAND frees a tracked block: the free must end its
+ *            tracking, and the default action must be back afterwards
+ *   longjmp  the handler siglongjmps out of a tracked malloc: the thread's next allocations must
+ *            still be tracked
+ *   longjmp-locked  the same, out of the file growth: other threads' allocations must not hang
+ *   cancel   a thread cancelled (deferred) before it allocates: the shim's file growth (open,
+ *            close) has cancellation points; the thread must die at its own pthread_testcancel,
+ *            never inside the shim with its locks held
+ * A watchdog alarm fails a hang. */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static uint64_t (*live_count)(void);
+static int (*next_clock_gettime)(clockid_t, struct timespec *);
+static int (*next_fallocate)(int, int, off_t, off_t);
+
+/* The thread that arms a hook is the one it interrupts. */
+static _Atomic pid_t armed_clock, armed_fallocate;
+static _Atomic int raised;
+
+static void raise_if_armed(_Atomic pid_t *armed) {
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    pid_t expected = self;
+    if (atomic_load_explicit(armed, memory_order_relaxed) == self && atomic_compare_exchange_strong(armed, &expected, 0)) {
+        /* With a siginfo of its own: the handler checks it arrives as sent, put off or not. */
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        info.si_signo = SIGUSR1;
+        info.si_value.sival_int = ++raised;
+        info.si_code = raised % 2 ? SI_QUEUE : SI_KERNEL; /* SI_KERNEL: as a timer's (setitimer) */
+        info.si_pid = getpid();
+        syscall(SYS_rt_tgsigqueueinfo, getpid(), self, SIGUSR1, &info);
+    }
+}
+
+/* The shim calls these from its constructor already, before main. */
+int clock_gettime(clockid_t clock, struct timespec *ts) {
+    if (!next_clock_gettime) next_clock_gettime = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
+    raise_if_armed(&armed_clock);
+    return next_clock_gettime(clock, ts);
+}
+
+int fallocate(int fd, int mode, off_t offset, off_t length) {
+    if (!next_fallocate) next_fallocate = (int (*)(int, int, off_t, off_t))dlsym(RTLD_NEXT, "fallocate");
+    raise_if_armed(&armed_fallocate);
+    return next_fallocate(fd, mode, offset, length);
+}
+
+__attribute__((noinline)) static void *signal_alloc_site(size_t size) {
+    void *p = malloc(size);
+    __asm__ volatile("" : : "r"(p) : "memory");
+    return p;
+}
+
+/* ---- free: the handler frees and allocates ---- */
+
+#define HANDLED 200
+static void *to_free[HANDLED], *from_handler[HANDLED];
+static _Atomic int handled;
+
+static _Atomic int siginfo_wrong;
+
+static void free_and_allocate(int signal, siginfo_t *info, void *context) {
+    (void)signal;
+    (void)context;
+    int i = handled++;
+    if (info->si_code != (raised % 2 ? SI_QUEUE : SI_KERNEL) || info->si_value.sival_int != raised) siginfo_wrong++;
+    free(to_free[i]);
+    if (i % 2 == 0) from_handler[i] = signal_alloc_site(24);
+}
+
+static void handler_frees_and_allocates(void) {
+    struct sigaction sa, installed;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = free_and_allocate;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction");
+    REQUIRE(sigaction(SIGUSR1, NULL, &installed) == 0, "sigaction");
+    CHECK(installed.sa_sigaction == free_and_allocate && (installed.sa_flags & SA_SIGINFO), "sigaction reports the handler installed");
+    for (int i = 0; i < HANDLED; i++) to_free[i] = signal_alloc_site(40);
+    uint64_t before = live_count();
+    CHECK_EQ_U64(HANDLED, before, "live blocks before the handlers ran");
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    for (int i = 0; i < HANDLED; i++) {
+        atomic_store(&armed_clock, self);
+        free(signal_alloc_site(64)); /* inside this malloc or free the handler runs */
+        atomic_store(&armed_clock, 0);
+    }
+    CHECK_EQ_U64(HANDLED, handled, "handlers run");
+    CHECK_EQ_U64(0, siginfo_wrong, "handlers that got another siginfo than was sent");
+    CHECK_EQ_U64(HANDLED / 2, live_count(), "live blocks after the handlers freed 200 and allocated 100");
+    for (int i = 0; i < handled; i++) free(from_handler[i]);
+    CHECK_EQ_U64(0, live_count(), "live blocks after the handlers' own blocks were freed");
+}
+
+/* ---- resethand: a one-shot handler ---- */
+
+static void *one_shot_block;
+
+static void free_once(int signal) {
+    (void)signal;
+    free(one_shot_block);
+    one_shot_block = NULL;
+}
+
+static void one_shot_handler_frees(void) {
+    struct sigaction sa, now;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = free_once;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction");
+    REQUIRE(sigaction(SIGUSR1, NULL, &now) == 0 && now.sa_handler == free_once && (now.sa_flags & SA_RESETHAND),
+            "sigaction reports the one-shot handler installed");
+    one_shot_block = signal_alloc_site(40);
+    CHECK_EQ_U64(1, live_count(), "live before the handler ran");
+    atomic_store(&armed_clock, (pid_t)syscall(SYS_gettid));
+    free(signal_alloc_site(64)); /* inside this malloc the handler runs */
+    atomic_store(&armed_clock, 0);
+    CHECK(raised == 1 && !one_shot_block, "the one-shot handler ran");
+    CHECK_EQ_U64(0, live_count(), "live after the one-shot handler freed its block");
+    REQUIRE(sigaction(SIGUSR1, NULL, &now) == 0, "sigaction");
+    CHECK(now.sa_handler == SIG_DFL, "the default action is back after the one-shot handler ran");
+}
+
+/* ---- longjmp: the handler leaves the shim for good ---- */
+
+static sigjmp_buf escape;
+
+static void jump_out(int signal) {
+    (void)signal;
+    siglongjmp(escape, 1);
+}
+
+static void *allocate_many(void *arg) {
+    void **blocks = arg;
+    for (int i = 0; i < 20000; i++) blocks[i] = signal_alloc_site(16 + i % 64);
+    return NULL;
+}
+
+static void handler_jumps_out(_Atomic pid_t *hook, const char *where) {
+    REQUIRE(signal(SIGUSR1, jump_out) != SIG_ERR, "signal"); /* signal(), where free mode uses sigaction */
+    CHECK(signal(SIGUSR1, jump_out) == jump_out, "signal() returns the handler the program installed");
+    static void *blocks[20000];
+    void *escaped = NULL;
+    if (!sigsetjmp(escape, 1)) {
+        atomic_store(hook, (pid_t)syscall(SYS_gettid));
+        for (int i = 0; i < 20000 && atomic_load(hook); i++) blocks[i] = signal_alloc_site(32);
+        CHECK(!atomic_load(hook), "the hook in %s never ran", where);
+        atomic_store(hook, 0);
+    } else {
+        escaped = blocks; /* the jump left the allocation */
+    }
+    CHECK(escaped && raised == 1, "the handler jumped out of %s", where);
+    /* Another thread allocates into every shard and grows the file: it must not hang on a lock the
+     * jump left held. */
+    pthread_t other;
+    static void *others[20000];
+    REQUIRE(pthread_create(&other, NULL, allocate_many, others) == 0, "pthread_create");
+    pthread_join(other, NULL);
+    uint64_t before = live_count();
+    void *after = signal_alloc_site(48);
+    CHECK_EQ_U64(before + 1, live_count(), "this thread's allocations are tracked after the jump");
+    free(after);
+}
+
+/* ---- cancel: a cancellation point inside the shim ---- */
+
+static void *cancelled_allocator(void *arg) {
+    void **blocks = arg;
+    pthread_cancel(pthread_self()); /* pending until a cancellation point */
+    for (int i = 0; i < 20000; i++) blocks[i] = signal_alloc_site(16 + i % 64);
+    atomic_store(&raised, 1); /* the loop ran to its end */
+    pthread_testcancel();
+    return NULL;
+}
+
+static void cancelled_in_the_shim(void) {
+    static void *blocks[20000], *others[20000];
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, cancelled_allocator, blocks) == 0, "pthread_create");
+    void *result;
+    pthread_join(t, &result);
+    CHECK(result == PTHREAD_CANCELED, "the thread was cancelled");
+    CHECK(raised == 1, "the thread was cancelled at its own pthread_testcancel, not inside an allocation");
+    pthread_t other;
+    REQUIRE(pthread_create(&other, NULL, allocate_many, others) == 0, "pthread_create");
+    pthread_join(other, NULL);
+    uint64_t before = live_count();
+    void *after = signal_alloc_site(48);
+    CHECK_EQ_U64(before + 1, live_count(), "allocations are tracked after the cancel");
+    free(after);
+}
+
+int main(int argc, char **argv) {
+    live_count = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
+    REQUIRE(live_count && argc == 2,
+            "usage: signal_in_shim free|resethand|longjmp|longjmp-locked|cancel, under the shim");
+    alarm(60); /* a hang fails the test (SIGALRM) instead of hanging the build */
+    const char *mode = argv[1];
+    if (strcmp(mode, "free") == 0) handler_frees_and_allocates();
+    else if (strcmp(mode, "resethand") == 0) one_shot_handler_frees();
+    else if (strcmp(mode, "longjmp") == 0) handler_jumps_out(&armed_clock, "a tracked malloc");
+    else if (strcmp(mode, "longjmp-locked") == 0) handler_jumps_out(&armed_fallocate, "the file's growth");
+    else if (strcmp(mode, "cancel") == 0) cancelled_in_the_shim();
+    else REQUIRE(0, "unknown mode %s", mode);
+    return check_report(mode);
+}
