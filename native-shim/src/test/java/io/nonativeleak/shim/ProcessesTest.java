@@ -114,7 +114,7 @@ class ProcessesTest {
         String marker = "nonativeleak-daemon-" + java.util.UUID.randomUUID();
         RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script("daemon_left.py").toString()).args(marker, "hang")
                 .timeoutSeconds(3).python(TestFixtures.python()).baseDirectory(TestFixtures.directory())
-                .reportDirectory(reports).build()).run().report();
+                .reportDirectory(reports).build()).run();
 
         assertThat(report.outcome()).isEqualTo(Outcome.TIMED_OUT);
         assertThat(ProcessHandle.allProcesses()

@@ -4,6 +4,7 @@ import static io.nonativeleak.shim.testing.TestFixtures.PATTERN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nonativeleak.shim.report.Outcome;
+import io.nonativeleak.shim.report.RunReport;
 import io.nonativeleak.shim.testing.TestFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ class RunnerStartTest {
     @TempDir
     Path dir;
 
-    private FixtureResult run(String script, String dontWriteBytecode) throws IOException {
+    private RunReport run(String script, String dontWriteBytecode) throws IOException {
         Path fixture = Files.writeString(dir.resolve("fixture.py"), script);
         return FixtureLauncher.prepare(FixtureSpec.script(fixture.toString()).patterns(List.of(PATTERN)).requireMatch(false)
                 .environment("PYTHONDONTWRITEBYTECODE", dontWriteBytecode).python(TestFixtures.python())
@@ -31,8 +32,8 @@ class RunnerStartTest {
     void theFixtureKeepsItsDontWriteBytecodeSetting() throws IOException {
         String script = "import sys\nprint('dont_write_bytecode', sys.dont_write_bytecode)\n";
 
-        assertThat(run(script, "1").stdout()).contains("dont_write_bytecode True");
-        assertThat(run(script, null).stdout()).contains("dont_write_bytecode False");
+        assertThat(Path.of(run(script, "1").stdout())).content().contains("dont_write_bytecode True");
+        assertThat(Path.of(run(script, null).stdout())).content().contains("dont_write_bytecode False");
     }
 
     @Test
@@ -40,9 +41,9 @@ class RunnerStartTest {
         for (String module : List.of("ctypes", "threading", "types", "_json", "nonativeleak_runner"))
             Files.writeString(dir.resolve(module + ".py"), "raise SystemExit('the working directory shadowed " + module + "')\n");
 
-        FixtureResult result = run("print('fixture ran')\n", null);
+        RunReport report = run("print('fixture ran')\n", null);
 
-        assertThat(result.report().outcome()).as(result.report().reason()).isEqualTo(Outcome.CLEAN);
-        assertThat(result.stdout()).contains("fixture ran");
+        assertThat(report.outcome()).as(report.reason()).isEqualTo(Outcome.CLEAN);
+        assertThat(Path.of(report.stdout())).content().contains("fixture ran");
     }
 }
