@@ -92,12 +92,12 @@ public final class FixtureLauncher {
         }
         if (!Files.isDirectory(spec.workingDirectory())) problems.add(problem(Field.WORKING_DIRECTORY, "working directory not found: " + spec.workingDirectory()));
         if (spec.stdinFile() != null && !Files.isReadable(spec.stdinFile())) problems.add(problem(Field.STDIN, "standard input file not readable: " + spec.stdinFile()));
-        try {
-            requireWritable(spec.reportDirectory());
-        } catch (NoNativeLeakException e) {
-            problems.add(new Problem(Field.REPORT_DIRECTORY, 0, e));
-        }
         if (!problems.isEmpty()) return new Checked(null, List.copyOf(problems));
+        try {
+            requireWritable(spec.reportDirectory()); // creates it: only for a run that can start
+        } catch (NoNativeLeakException e) {
+            return new Checked(null, List.of(new Problem(Field.REPORT_DIRECTORY, 0, e)));
+        }
         return new Checked(new FixtureLauncher(spec, shim, interpreter), List.of());
     }
 
