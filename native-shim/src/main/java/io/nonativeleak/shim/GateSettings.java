@@ -73,21 +73,25 @@ public final class GateSettings {
 
     /** These settings, with every one that {@code other} sets taken from it; environments merge ({@code other}'s win). */
     public GateSettings overriddenBy(GateSettings other) {
-        GateSettings s = copy();
-        if (other.patterns != null) s.patterns = other.patterns;
-        if (other.ignore != null) s.ignore = other.ignore;
-        if (other.python != null) s.python = other.python;
-        if (other.warmup != null) s.warmup = other.warmup;
-        if (other.runs != null) s.runs = other.runs;
-        if (other.maxLeaks != null) s.maxLeaks = other.maxLeaks;
-        if (other.maxLeakedBytes != null) s.maxLeakedBytes = other.maxLeakedBytes;
-        if (other.requireMatch != null) s.requireMatch = other.requireMatch;
-        if (other.timeoutSeconds != null) s.timeoutSeconds = other.timeoutSeconds;
-        if (other.sampleBytes != null) s.sampleBytes = other.sampleBytes;
-        if (!other.environment.isEmpty()) s.environment = merged(environment, other.environment);
-        if (other.workingDirectory != null) s.workingDirectory = other.workingDirectory;
-        if (other.reportDirectory != null) s.reportDirectory = other.reportDirectory;
+        GateSettings s = new GateSettings();
+        s.patterns = either(other.patterns, patterns);
+        s.ignore = either(other.ignore, ignore);
+        s.python = either(other.python, python);
+        s.warmup = either(other.warmup, warmup);
+        s.runs = either(other.runs, runs);
+        s.maxLeaks = either(other.maxLeaks, maxLeaks);
+        s.maxLeakedBytes = either(other.maxLeakedBytes, maxLeakedBytes);
+        s.requireMatch = either(other.requireMatch, requireMatch);
+        s.timeoutSeconds = either(other.timeoutSeconds, timeoutSeconds);
+        s.sampleBytes = either(other.sampleBytes, sampleBytes);
+        s.environment = other.environment.isEmpty() ? environment : merged(environment, other.environment);
+        s.workingDirectory = either(other.workingDirectory, workingDirectory);
+        s.reportDirectory = either(other.reportDirectory, reportDirectory);
         return s;
+    }
+
+    private static <T> T either(T set, T fallback) {
+        return set != null ? set : fallback;
     }
 
     /** The settings' own problems (those that need no file, interpreter or shim), in a fixed order. */
@@ -149,21 +153,7 @@ public final class GateSettings {
     public GateSettings withReportDirectory(Path value) { GateSettings s = copy(); s.reportDirectory = value; return s; }
 
     private GateSettings copy() {
-        GateSettings s = new GateSettings();
-        s.patterns = patterns;
-        s.ignore = ignore;
-        s.python = python;
-        s.warmup = warmup;
-        s.runs = runs;
-        s.maxLeaks = maxLeaks;
-        s.maxLeakedBytes = maxLeakedBytes;
-        s.requireMatch = requireMatch;
-        s.timeoutSeconds = timeoutSeconds;
-        s.sampleBytes = sampleBytes;
-        s.environment = environment;
-        s.workingDirectory = workingDirectory;
-        s.reportDirectory = reportDirectory;
-        return s;
+        return overriddenBy(UNSET);
     }
 
     /** A map that keeps nulls (a null removes a variable), so not Map.copyOf. */
