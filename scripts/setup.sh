@@ -3,8 +3,9 @@
 #   scripts/setup.sh            gcc, make, libunwind-dev, and .venv with the case study's stack
 #   scripts/setup.sh --tests    also what the test suite uses: Chromium (the HTML report is checked in a
 #                               real browser), Debian's stripped numpy (honest symbolisation), g++ (a C++
-#                               fixture), and the Debian sid root with CPython 3.14 and 3.15, numpy 2.5.5 and
-#                               numba 0.68.1 (scripts/sid-root.sh: built once, cached in /var/cache/nonativeleak)
+#                               fixture), clang with libFuzzer (the pattern fuzzer), and the Debian sid
+#                               root with CPython 3.14 and 3.15, numpy 2.5.5 and numba 0.68.1
+#                               (scripts/sid-root.sh: built once, cached in /var/cache/nonativeleak)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,10 @@ if [ "${1:-}" = "--tests" ]; then
   /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || packages+=(python3-numpy)
   command -v g++ >/dev/null 2>&1 || packages+=(g++)
   command -v debootstrap >/dev/null 2>&1 || packages+=(debootstrap)
+  # The pattern fuzzer (make check-fuzz-pattern): clang with libFuzzer's runtime.
+  command -v clang >/dev/null 2>&1 || packages+=(clang)
+  echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
+    clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 || packages+=(libclang-rt-14-dev)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

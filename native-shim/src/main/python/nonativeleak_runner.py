@@ -13,8 +13,9 @@ its arguments, the warm-up and measured run counts and where to write the result
    freezes the shim's table; before it, recording goes on);
 4. tells the shim where each phase began (import, each warm-up, run and checkpoint), for the
    report's timeline;
-5. writes its result (status, traceback, Python version) as JSON, and at exit kills whatever the
-   fixture left running (its descendants, and every process that carries the run's
+5. writes how it ended (status, and the traceback or the runner's error) as JSON: everything else the
+   report says comes from the shim's data files (docs/design.md, "The run's channels"); at exit it kills
+   whatever the fixture left running (its descendants, and every process that carries the run's
    NONATIVELEAK_RUN_DIR in its environment), so no process outlives the run.
 """
 import atexit
@@ -65,11 +66,10 @@ def _verify_python_stacks(shim):
     reason = ctypes.create_string_buffer(512)
     here, caller = sys._getframe().f_code, sys._getframe(1).f_code
     result = shim.nnl_python_verify(id(here), sys._getframe().f_lineno, here.co_filename.encode(), here.co_name.encode(), id(caller), reason, len(reason))  # noqa: E501 (one line: f_lineno is this line)
-    if result == 0:
+    if result == 0:  # the shim keeps the verdict and its reason in the data file's header
         os.environ["NONATIVELEAK_PYTHON_VERIFIED"] = sys.version  # children of this interpreter may trust it
-        return True, ""
-    os.environ.pop("NONATIVELEAK_PYTHON_VERIFIED", None)
-    return False, reason.value.decode(errors="replace")
+    else:
+        os.environ.pop("NONATIVELEAK_PYTHON_VERIFIED", None)
 
 
 def _c_text(text):
@@ -196,41 +196,33 @@ def _guard_process_tree():
     atexit.register(_kill_leftovers)  # registered first, so it runs after the fixture's own handlers
 
 
-def _write_result(path, result):
+def _write_result(path, status, error=None):
+    """How the runner ended: "completed", "exited" (sys.exit with a code), "raised" (error: the traceback) or
+    "error" (error: what kept the run from starting). Nothing else: the data files hold what was measured."""
     temporary = path + ".tmp"
     with open(temporary, "w") as out:
-        json.dump(result, out)
+        json.dump({"status": status} if error is None else {"status": status, "error": error}, out)
     os.replace(temporary, path)
 
 
 def main(argv):
     with open(argv[1]) as spec_file:
         spec = json.load(spec_file)
-    result = {
-        "pythonVersion": ".".join(map(str, sys.version_info[:3])),
-        "implementation": sys.implementation.name,
-        "executable": sys.executable,
-        "pid": os.getpid(),
-        "status": "started",
-    }
     faulthandler.enable()  # a crash prints every thread's Python stack before the process dies
     try:
         _guard_process_tree()
         shim = _load_shim(spec["shim"])
         shim.nnl_phase(PHASE_IMPORT, 0)
-        enabled, reason = _verify_python_stacks(shim)
-        result["pythonStacks"] = {"enabled": enabled, "reason": reason}
+        _verify_python_stacks(shim)
         _name_threads(shim)
         shim.nnl_python_boundary(id(_invoke_fixture.__code__))
         target, args = spec["target"], spec.get("args", [])
         fixture = _script(target, args) if spec["kind"] == "script" else _callable(target, args)
     except RunnerError as error:
-        result.update(status="error", error=str(error))
-        _write_result(spec["result"], result)
+        _write_result(spec["result"], "error", str(error))
         return EXIT_RUNNER_ERROR
 
-    exit_code = 0
-    started = time.monotonic()
+    status, error, exit_code = "completed", None, 0
     try:
         if spec.get("warmup", 0) > 0:
             shim.nnl_begin_warmup()  # matches are counted, so a NO_MATCH can say "matched during warm-up only"
@@ -238,11 +230,9 @@ def main(argv):
             shim.nnl_phase(PHASE_WARMUP, warmup)
             fixture()
         gc.collect()
-        result["warmupMillis"] = int((time.monotonic() - started) * 1000)
         runs = spec.get("runs", 1)
         run = 1
         shim.nnl_begin_measuring()
-        measured = time.monotonic()
         try:
             for run in range(1, runs + 1):
                 shim.nnl_phase(PHASE_RUN, run)
@@ -252,25 +242,21 @@ def main(argv):
                     gc.collect()
                     shim.nnl_checkpoint_run()
         finally:  # a run that raised ends the measured runs: its checkpoint is the last
-            result["measuredMillis"] = int((time.monotonic() - measured) * 1000)
             shim.nnl_phase(PHASE_CHECKPOINT, run)
             gc.collect()
             shim.nnl_checkpoint()
             shim.nnl_phase(PHASE_END, 0)
-        result["status"] = "completed"
     except SystemExit as exit_request:  # sys.exit(n) with n != 0: the process exits with n, as it would alone
         code = exit_request.code
         if not isinstance(code, int):
             sys.stderr.write(f"{code}\n")
             code = 1
-        result.update(status="exited", exitCode=code)
-        exit_code = code
+        status, exit_code = "exited", code
     except BaseException as failure:  # noqa: B036 (a KeyboardInterrupt is a failure too)
         text = "".join(traceback.format_exception(type(failure), failure, failure.__traceback__))
         sys.stderr.write(text)
-        result.update(status="raised", error=text)
-        exit_code = EXIT_FIXTURE_FAILED
-    _write_result(spec["result"], result)
+        status, error, exit_code = "raised", text, EXIT_FIXTURE_FAILED
+    _write_result(spec["result"], status, error)
     sys.stdout.flush()
     return exit_code
 

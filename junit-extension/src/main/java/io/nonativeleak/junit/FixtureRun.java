@@ -1,11 +1,13 @@
 package io.nonativeleak.junit;
 
-import io.nonativeleak.shim.FixtureResult;
 import io.nonativeleak.shim.report.Counts;
 import io.nonativeleak.shim.report.LeakSite;
 import io.nonativeleak.shim.report.Outcome;
 import io.nonativeleak.shim.report.ReportText;
 import io.nonativeleak.shim.report.RunReport;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,14 +32,18 @@ import java.util.OptionalInt;
 public final class FixtureRun {
     /** Leak sites shown by {@link #summary()} and in gate failures. */
     static final int TOP_SITES = 3;
+    /** Output beyond this is left in the file (its path is in the report). */
+    static final int OUTPUT_LIMIT = 8 << 20;
 
-    private final FixtureResult result;
+    private final RunReport report;
+    private final Path reportFile;
     private final boolean gated;
     private String stdout;
     private String stderr;
 
-    FixtureRun(FixtureResult result, boolean gated) {
-        this.result = result;
+    FixtureRun(RunReport report, Path reportFile, boolean gated) {
+        this.report = report;
+        this.reportFile = reportFile;
         this.gated = gated;
     }
 
@@ -75,13 +81,13 @@ public final class FixtureRun {
 
     /** @return the fixture's standard output (its last 8 MiB when longer; the whole is in the file the report names) */
     public synchronized String stdout() {
-        if (stdout == null) stdout = result.stdout();
+        if (stdout == null) stdout = tail(report.stdout());
         return stdout;
     }
 
     /** @return the fixture's standard error, including the traceback when it raised */
     public synchronized String stderr() {
-        if (stderr == null) stderr = result.stderr();
+        if (stderr == null) stderr = tail(report.stderr());
         return stderr;
     }
 
@@ -121,12 +127,12 @@ public final class FixtureRun {
 
     /** @return the JSON report of this run (SPEC §8), in the report directory */
     public Path reportFile() {
-        return result.reportFile();
+        return reportFile;
     }
 
     /** @return the whole report, as written to {@link #reportFile()} */
     public RunReport report() {
-        return result.report();
+        return report;
     }
 
     /**
@@ -135,6 +141,19 @@ public final class FixtureRun {
      */
     public String summary() {
         return ReportText.summary(report(), TOP_SITES, reportFile());
+    }
+
+    private static String tail(String file) {
+        try (RandomAccessFile in = new RandomAccessFile(file, "r")) {
+            long length = in.length();
+            long start = Math.max(0, length - OUTPUT_LIMIT);
+            byte[] bytes = new byte[(int) (length - start)];
+            in.seek(start);
+            in.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** @return the name, outcome and leak counts in one line */

@@ -1,9 +1,9 @@
 package io.nonativeleak.junit;
 
 import io.nonativeleak.shim.FixtureLauncher;
-import io.nonativeleak.shim.FixtureResult;
 import io.nonativeleak.shim.FixtureSpec;
 import io.nonativeleak.shim.UnsupportedPlatformException;
+import io.nonativeleak.shim.report.RunReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,8 +51,8 @@ final class FixtureSession implements AutoCloseable {
         } catch (UnsupportedPlatformException e) {
             throw new TestAbortedException(e.getMessage(), e);
         }
-        FixtureResult result = launcher.run();
-        FixtureRun run = new FixtureRun(result, gated);
+        RunReport report = launcher.run();
+        FixtureRun run = new FixtureRun(report, launcher.reportFile(report), gated);
         publish(run);
         if (gated && run.outcome().failsGate()) {
             synchronized (notClean) {

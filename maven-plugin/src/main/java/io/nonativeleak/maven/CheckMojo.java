@@ -140,8 +140,8 @@ public class CheckMojo extends AbstractFixtureMojo {
         List<PlannedRun> planned = plan();
         Baseline known = readBaseline();
         List<FixtureLauncher> launchers = Preflight.prepareAll(planned, reportDirectory.toPath(), "reportDirectory (nonativeleak.reportDirectory)");
-        List<FixtureRunner.Finished> finished = FixtureRunner.runAll(launchers, log);
-        List<Verdict> verdicts = finished.stream().map(run -> Verdict.of(run, known)).collect(Collectors.toList());
+        List<RunAttempt> attempts = RunAttempt.inTurn(launchers, log);
+        List<Verdict> verdicts = attempts.stream().map(run -> Verdict.of(run, known)).collect(Collectors.toList());
 
         log.info("NoNativeLeak summary (reports in " + reportDirectory + "):");
         for (String line : SummaryTable.render(verdicts)) log.info("  " + line);
@@ -151,24 +151,24 @@ public class CheckMojo extends AbstractFixtureMojo {
 
         List<Verdict> failing = verdicts.stream().filter(v -> !v.passes()).collect(Collectors.toList());
         for (Verdict v : failing) {
-            if (v.run().result() == null) continue;
+            if (v.run().report() == null) continue;
             String text = "Fixture " + v.run().label() + " is " + v.consoleText(top);
             for (String line : text.split("\n")) {
                 if (failOnLeak) log.error(line);
                 else log.warn(line);
             }
         }
-        List<Verdict> broken = failing.stream().filter(v -> v.run().result() == null).collect(Collectors.toList());
+        List<Verdict> broken = failing.stream().filter(v -> v.run().report() == null).collect(Collectors.toList());
         if (!broken.isEmpty()) {
-            throw new MojoExecutionException(broken.size() + " of " + finished.size() + " fixtures could not run: "
+            throw new MojoExecutionException(broken.size() + " of " + attempts.size() + " fixtures could not run: "
                     + broken.stream().map(v -> v.run().label() + " (" + v.run().error() + ")").collect(Collectors.joining("; ")));
         }
         if (failing.isEmpty()) {
             long baselined = verdicts.stream().filter(v -> v.report().outcome().failsGate()).count();
-            log.info("All " + finished.size() + " fixtures CLEAN" + (baselined == 0 ? "" : " or leaking only at sites the baseline tolerates (" + baselined + ")"));
+            log.info("All " + attempts.size() + " fixtures CLEAN" + (baselined == 0 ? "" : " or leaking only at sites the baseline tolerates (" + baselined + ")"));
             return;
         }
-        String message = failing.size() + " of " + finished.size() + " fixtures not CLEAN: "
+        String message = failing.size() + " of " + attempts.size() + " fixtures not CLEAN: "
                 + failing.stream().map(v -> v.run().label() + " (" + v.outcomeText() + ")").collect(Collectors.joining(", "))
                 + "; reports in " + reportDirectory;
         if (failOnLeak) throw new MojoFailureException(message);

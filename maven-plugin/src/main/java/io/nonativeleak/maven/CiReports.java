@@ -54,7 +54,7 @@ final class CiReports {
                     : v.baselined() ? v.beyond().stream().map(Verdict.Beyond::site).toList() : Baseline.entries(report, fixture);
             String outcome = report == null ? "could not run" : report.outcome().name();
             String title = "NoNativeLeak: " + fixture + " " + outcome;
-            String where = report == null ? "" : "\nReport: " + relative(v.run().result().reportFile(), baseDirectory, root);
+            String where = report == null ? "" : "\nReport: " + relative(v.run().reportFile(), baseDirectory, root);
             String fixtureFile = report != null && "script".equals(report.fixture().kind())
                     ? relative(Path.of(report.fixture().target()), baseDirectory, root) : relative(Path.of("pom.xml"), baseDirectory, root);
             if (sites.isEmpty()) {
@@ -113,7 +113,7 @@ final class CiReports {
             }
             md.append("| ").append(cell(v.run().label())).append(" | ").append(v.passes() ? "✅ " : "❌ ").append(cell(v.outcomeText()))
                     .append(" | ").append(r == null ? "-" : r.leaked().count()).append(" | ").append(r == null ? "-" : r.leaked().bytes())
-                    .append(" | ").append(FixtureRunner.seconds(r == null ? v.run().millis() : r.durationMillis())).append(" | ").append(site).append(" |\n");
+                    .append(" | ").append(ReportText.seconds(r == null ? v.run().millis() : r.durationMillis())).append(" | ").append(site).append(" |\n");
         }
         return md.append('\n').toString();
     }

@@ -97,16 +97,16 @@ public class DiscoverMojo extends AbstractFixtureMojo {
                 scriptValue != null ? "script (nonativeleak.script)" : "call (nonativeleak.call)",
                 "discoverPatterns (nonativeleak.patterns)", "ignore", pythonParameter());
         FixtureLauncher launcher = Preflight.prepareAll(List.of(run), reportDirectory.toPath(), "reportDirectory (nonativeleak.reportDirectory)").get(0);
-        FixtureRunner.Finished finished = FixtureRunner.run(launcher, getLog(), "", this::logProgress, progressIntervalMillis);
-        if (finished.result() == null) throw new MojoExecutionException("discover could not run " + spec.target() + ": " + finished.error());
-        Discovery.requireTracked(finished.result().report(), finished.result().reportFile());
-        RunReport report = Discovery.withSuggestions(finished.result().report(), getLog()::warn);
-        Discovery.write(report, finished.result().reportFile());
-        for (String line : Discovery.listing(report, top, finished.result().reportFile())) getLog().info(line);
+        RunAttempt attempt = RunAttempt.of(launcher, getLog(), "", this::logProgress, progressIntervalMillis);
+        if (attempt.report() == null) throw new MojoExecutionException("discover could not run " + spec.target() + ": " + attempt.error());
+        Discovery.requireTracked(attempt.report(), attempt.reportFile());
+        RunReport report = Discovery.withSuggestions(attempt.report(), getLog()::warn);
+        Discovery.write(report, attempt.reportFile());
+        for (String line : Discovery.listing(report, top, attempt.reportFile())) getLog().info(line);
     }
 
     private void logProgress(RunProgress p) {
-        getLog().info("discover: still running after " + FixtureRunner.seconds(p.elapsedMillis()) + ": "
+        getLog().info("discover: still running after " + ReportText.seconds(p.elapsedMillis()) + ": "
                 + ReportText.counts(new Counts(p.matchedCount(), p.matchedBytes())) + " matched so far, "
                 + HtmlReport.bytes(p.liveBytes()) + " live in the measured run");
     }

@@ -64,7 +64,7 @@ final class Discovery {
     static List<String> listing(RunReport report, int top, Path reportFile) {
         List<String> out = new ArrayList<>();
         out.add("Fixture " + report.fixture().target() + (report.fixture().args().isEmpty() ? "" : " " + String.join(" ", report.fixture().args()))
-                + " finished " + report.outcome() + " in " + FixtureRunner.seconds(report.durationMillis())
+                + " finished " + report.outcome() + " in " + ReportText.seconds(report.durationMillis())
                 + " (python " + report.fixture().pythonVersion() + ", warmup " + report.fixture().warmup() + ")");
         out.add("  patterns: " + (report.patterns().isEmpty() ? "(none: every allocation)" : String.join("  ;  ", report.patterns()))
                 + (report.ignore().isEmpty() ? "" : "; ignore: " + String.join("  ;  ", report.ignore()))

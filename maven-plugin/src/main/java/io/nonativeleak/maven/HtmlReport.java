@@ -77,7 +77,7 @@ final class HtmlReport {
                     .append("<td class=\"num\">").append(r.leaked().count()).append("</td>")
                     .append("<td class=\"num\">").append(bytes(r.leaked().bytes())).append("</td>")
                     .append("<td class=\"num\">").append(r.matched().count()).append("</td>")
-                    .append("<td class=\"num\">").append(FixtureRunner.seconds(r.durationMillis())).append("</td>")
+                    .append("<td class=\"num\">").append(ReportText.seconds(r.durationMillis())).append("</td>")
                     .append("<td><a href=\"").append(esc(entries.get(i).file().getFileName().toString())).append("\">json</a></td></tr>\n");
         }
         h.append("</tbody>\n</table>\n");
@@ -100,7 +100,7 @@ final class HtmlReport {
         meta(h, "leaked", esc(r.leaked().count() + " allocations, " + bytes(r.leaked().bytes()) + " live at the checkpoint"));
         if (r.runs() != null) meta(h, "leaked per run", "<span class=\"leaked-per-run\">" + esc(ReportText.leakedPerRun(r.runs())) + "</span>");
         if (r.noMatch() != null) meta(h, "nothing matched", "<code>" + esc(r.noMatch().kind().name()) + "</code> " + esc(r.noMatch().reason()));
-        meta(h, "exit", esc(r.signal() != null ? "signal " + r.signal() : "code " + r.exitCode()) + ", " + esc(FixtureRunner.seconds(r.durationMillis())));
+        meta(h, "exit", esc(r.signal() != null ? "signal " + r.signal() : "code " + r.exitCode()) + ", " + esc(ReportText.seconds(r.durationMillis())));
         if (r.incomplete() != null)
             for (IncompleteProcess p : r.incomplete())
                 meta(h, "incomplete", esc("pid " + p.pid() + " from " + p.sinceMillis() + " ms: " + p.reason()));
@@ -154,7 +154,7 @@ final class HtmlReport {
         h.append("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(CHART_WIDTH).append("\" height=\"")
                 .append(CHART_HEIGHT).append("\" viewBox=\"0 0 ").append(CHART_WIDTH).append(' ').append(CHART_HEIGHT)
                 .append("\" role=\"img\" aria-label=\"live matched bytes from 0 to ").append(bytes(points.get(points.size() - 1).liveBytes()))
-                .append(" over ").append(FixtureRunner.seconds(lastT)).append(maxRss > 0 ? ", resident memory up to " + bytes(maxRss) : "")
+                .append(" over ").append(ReportText.seconds(lastT)).append(maxRss > 0 ? ", resident memory up to " + bytes(maxRss) : "")
                 .append("\">\n");
         for (int i = 0; i < phases.size(); i++) {
             Phase p = phases.get(i);
@@ -251,7 +251,7 @@ final class HtmlReport {
     }
 
     private static String duration(long millis) {
-        return millis < 2000 ? millis + " ms" : FixtureRunner.seconds(millis);
+        return millis < 2000 ? millis + " ms" : ReportText.seconds(millis);
     }
 
     private static void processes(StringBuilder h, RunReport r) {

@@ -42,9 +42,9 @@ final class JUnitXmlReport {
 
     static Kind kind(Verdict verdict) {
         if (verdict.passes()) return Kind.PASSED;
-        FixtureRunner.Finished run = verdict.run();
-        if (run.result() == null) return Kind.ERROR;
-        return switch (run.result().report().outcome()) {
+        RunAttempt run = verdict.run();
+        if (run.report() == null) return Kind.ERROR;
+        return switch (run.report().outcome()) {
             case FIXTURE_FAILED, CRASHED, TIMED_OUT -> Kind.ERROR;
             default -> Kind.FAILURE;
         };
@@ -82,10 +82,10 @@ final class JUnitXmlReport {
     }
 
     private static void testcase(StringBuilder x, Verdict v, String suite, int top) {
-        FixtureRunner.Finished run = v.run();
+        RunAttempt run = v.run();
         x.append("  <testcase name=\"").append(attr(run.label())).append("\" classname=\"").append(attr(suite))
                 .append("\" time=\"").append(seconds(millis(run))).append('"');
-        RunReport report = run.result() == null ? null : run.result().report();
+        RunReport report = run.report() == null ? null : run.report();
         Kind kind = kind(v);
         if (kind == Kind.PASSED && report == null) {
             x.append("/>\n");
@@ -111,8 +111,8 @@ final class JUnitXmlReport {
     }
 
     /** The fixture's own duration where it has a report, as the summary table shows it. */
-    private static long millis(FixtureRunner.Finished run) {
-        return run.result() != null ? run.result().report().durationMillis() : run.millis();
+    private static long millis(RunAttempt run) {
+        return run.report() != null ? run.report().durationMillis() : run.millis();
     }
 
     private static String seconds(long millis) {

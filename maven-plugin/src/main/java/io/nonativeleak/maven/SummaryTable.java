@@ -1,5 +1,6 @@
 package io.nonativeleak.maven;
 
+import io.nonativeleak.shim.report.ReportText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,14 +14,14 @@ final class SummaryTable {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         for (Verdict verdict : verdicts) {
-            FixtureRunner.Finished run = verdict.run();
-            boolean reported = run.result() != null;
+            RunAttempt run = verdict.run();
+            boolean reported = run.report() != null;
             rows.add(new String[] {
                 run.label(),
                 verdict.outcomeText(),
-                reported ? Long.toString(run.result().report().leaked().count()) : "-",
-                reported ? Long.toString(run.result().report().leaked().bytes()) : "-",
-                FixtureRunner.seconds(reported ? run.result().report().durationMillis() : run.millis())});
+                reported ? Long.toString(run.report().leaked().count()) : "-",
+                reported ? Long.toString(run.report().leaked().bytes()) : "-",
+                ReportText.seconds(reported ? run.report().durationMillis() : run.millis())});
         }
         int[] width = new int[HEADER.length];
         for (String[] row : rows) for (int i = 0; i < row.length; i++) width[i] = Math.max(width[i], row[i].length());

@@ -100,7 +100,7 @@ class JUnitXmlReportTest {
 
     @Test
     void aFixtureThatCouldNotRunIsAnErrorAndTheExecutionIdNamesTheFile() throws Exception {
-        FixtureRunner.Finished broken = new FixtureRunner.Finished("lost", null, "interpreter vanished", 12);
+        RunAttempt broken = new RunAttempt("lost", null, null, "interpreter vanished", 12);
         String xml = JUnitXmlReport.render(List.of(Verdict.of(broken, null)), "gate one", 5);
         assertThat(JUnitXmlReport.fileName("gate one")).isEqualTo("TEST-nonativeleak.gate_one.xml");
         Path file = Files.writeString(project.resolve("TEST-x.xml"), xml);

@@ -133,8 +133,8 @@ public final class FixtureLauncher {
         return interpreter;
     }
 
-    /** Runs the fixture and writes its report; never leaves a process of the run behind. */
-    public FixtureResult run() {
+    /** Runs the fixture and writes its report (see {@link #reportFile}); never leaves a process of the run behind. */
+    public RunReport run() {
         return run(null, 0);
     }
 
@@ -142,9 +142,8 @@ public final class FixtureLauncher {
      * As {@link #run()}, and every {@code intervalMillis} while the fixture runs, tells {@code progress} what it
      * has recorded so far (null: nothing to tell).
      */
-    public FixtureResult run(Consumer<RunProgress> progress, long intervalMillis) {
+    public RunReport run(Consumer<RunProgress> progress, long intervalMillis) {
         String name = reserveName();
-        Path reportFile = spec.reportDirectory().resolve(name + ".json");
         Path stdout = spec.reportDirectory().resolve(name + ".stdout.log");
         Path stderr = spec.reportDirectory().resolve(name + ".stderr.log");
         Path runDirectory = shim.newRunDirectory(name);
@@ -167,13 +166,18 @@ public final class FixtureLauncher {
             if (runner != null && "error".equals(runner.status())) throw new NoNativeLeakException(runner.error());
             RunReport report = new ReportAssembler(spec, interpreter).assemble(name, process.pid(),
                     new Ending(timedOut, exitValue, duration), runner, ProcessDataReader.readAll(runDirectory), stdout, stderr);
-            ReportJson.write(report, reportFile);
-            return new FixtureResult(report, reportFile);
+            ReportJson.write(report, reportFile(report));
+            return report;
         } catch (IOException e) {
             throw new NoNativeLeakException("cannot run " + spec.target() + ": " + e.getMessage(), e);
         } finally {
             Shim.deleteRecursively(runDirectory);
         }
+    }
+
+    /** Where {@link #run} wrote this report: in the report directory, named after the run, beside its output. */
+    public Path reportFile(RunReport report) {
+        return spec.reportDirectory().resolve(report.name() + ".json");
     }
 
     /** Waits for the runner to exit within the timeout, telling progress at each interval; false on timeout. */
@@ -283,9 +287,7 @@ public final class FixtureLauncher {
     private static RunnerResult readRunnerResult(Path file) throws IOException {
         if (!Files.isRegularFile(file)) return null;
         JsonNode node = JSON.readTree(file.toFile());
-        JsonNode stacks = node.path("pythonStacks");
-        return new RunnerResult(text(node, "status"), text(node, "error"), text(node, "pythonVersion"),
-                stacks.isMissingNode() ? null : stacks.path("enabled").asBoolean(), text(stacks, "reason"));
+        return new RunnerResult(text(node, "status"), text(node, "error"));
     }
 
     private static String text(JsonNode node, String field) {

@@ -41,9 +41,8 @@ final class ReportAssembler {
     /** How the runner process ended, as the JVM saw it. */
     record Ending(boolean timedOut, int exitValue, long durationMillis) {}
 
-    /** What the runner wrote about itself (null fields when it never got that far). */
-    record RunnerResult(String status, String error, String pythonVersion, Boolean pythonStacksEnabled,
-                        String pythonStacksReason) {}
+    /** How the runner's script ended, from its result.json: status, and the traceback or error (null when none). */
+    record RunnerResult(String status, String error) {}
 
     private final FixtureSpec spec;
     private final PythonInterpreter interpreter;
@@ -182,19 +181,20 @@ final class ReportAssembler {
         }
         if (dropped > 0 && outcome != Outcome.INCOMPLETE) reason += "; " + dropped + " matching allocations could not be recorded";
 
-        PythonStacks pythonStacks = runner != null && runner.pythonStacksEnabled() != null
-                ? new PythonStacks(runner.pythonStacksEnabled(), runner.pythonStacksReason())
-                : new PythonStacks(root != null && root.pythonEnabled(), root != null ? root.pythonReason() : "the runner did not start");
-        return new RunReport(RunReport.SCHEMA_VERSION, name,
-                new FixtureDescription(spec.target(), spec.kind().name().toLowerCase(), spec.args(),
-                        interpreter.executable().toString(), interpreter.version(), spec.warmup(), runs),
-                spec.patterns(), spec.ignore(), new Allowance(spec.maxLeaks(), spec.maxLeakedBytes(), spec.requireMatch()),
-                outcome, reason, exitCode, signal, ending.durationMillis(), matched, leaked, sorted, summaries,
-                root != null ? root.timeline() : List.of(), pythonStacks,
-                runner != null && "raised".equals(runner.status()) ? runner.error() : null,
-                stdout.toString(), stderr.toString(),
-                spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null,
-                noMatch, incomplete, perRun, root != null ? phases(root) : List.of());
+        PythonStacks pythonStacks = root != null ? new PythonStacks(root.pythonEnabled(), root.pythonReason())
+                : new PythonStacks(false, "the runner did not start");
+        return RunReport.builder(name)
+                .ran(new FixtureDescription(spec.target(), spec.kind().name().toLowerCase(), spec.args(),
+                                interpreter.executable().toString(), interpreter.version(), spec.warmup(), runs),
+                        spec.patterns(), spec.ignore(), new Allowance(spec.maxLeaks(), spec.maxLeakedBytes(), spec.requireMatch()))
+                .verdict(outcome, reason, noMatch, incomplete)
+                .ending(exitCode, signal, ending.durationMillis(), runner != null && "raised".equals(runner.status()) ? runner.error() : null)
+                .output(stdout.toString(), stderr.toString())
+                .counts(matched, leaked, perRun, spec.sampleBytes() > 0 ? new Sampling(spec.sampleBytes(), sampled) : null)
+                .sites(sorted)
+                .processes(summaries)
+                .runner(root != null ? root.timeline() : List.of(), root != null ? phases(root) : List.of(), pythonStacks)
+                .build();
     }
 
     private boolean exceedsAllowance(Counts leaked) {

@@ -12,6 +12,7 @@ import io.nonativeleak.shim.report.LeakSite;
 import io.nonativeleak.shim.report.Outcome;
 import io.nonativeleak.shim.report.ProcessSummary;
 import io.nonativeleak.shim.report.PyFrame;
+import io.nonativeleak.shim.report.PythonStacks;
 import io.nonativeleak.shim.report.RunReport;
 import io.nonativeleak.shim.testing.TestFixtures;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class FixtureLauncherTest {
     }
 
     private static RunReport run(FixtureSpec.Builder spec) {
-        return FixtureLauncher.prepare(spec.build()).run().report();
+        return FixtureLauncher.prepare(spec.build()).run();
     }
 
     @Test
@@ -133,18 +134,20 @@ class FixtureLauncherTest {
         assertThat(killed.signal()).isEqualTo(9);
         assertThat(killed.leaked().count()).isEqualTo(4);
         assertThat(killed.sites().get(0).pythonStack().get(0).file()).isEqualTo("crash.py");
+        // The runner wrote no result: whether Python stacks were read comes from the data file, which outlives it.
+        assertThat(killed.pythonStacks()).isEqualTo(new PythonStacks(true, ""));
     }
 
     @Test
     void aHangingFixtureIsKilledWithItsWholeProcessTree() throws Exception {
         String marker = "nonativeleak-hang-" + java.util.UUID.randomUUID();
         long before = System.nanoTime();
-        FixtureResult result = FixtureLauncher.prepare(fixture("hang.py", marker).timeoutSeconds(3).build()).run();
+        RunReport report = FixtureLauncher.prepare(fixture("hang.py", marker).timeoutSeconds(3).build()).run();
 
-        assertThat(result.report().outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(report.outcome()).isEqualTo(Outcome.TIMED_OUT);
         assertThat((System.nanoTime() - before) / 1_000_000_000).isLessThan(30);
-        assertThat(result.stdout()).contains("hanging");
-        assertThat(result.report().leaked().count()).isEqualTo(2);
+        assertThat(Path.of(report.stdout())).content().contains("hanging");
+        assertThat(report.leaked().count()).isEqualTo(2);
         assertThat(processesRunning(marker)).isZero();
     }
 
@@ -203,8 +206,8 @@ class FixtureLauncherTest {
 
     @Test
     void theReportFileHasEveryFieldOfTheContract() throws Exception {
-        FixtureResult result = FixtureLauncher.prepare(fixture("leak.py").warmup(1).build()).run();
-        JsonNode json = new ObjectMapper().readTree(result.reportFile().toFile());
+        FixtureLauncher launcher = FixtureLauncher.prepare(fixture("leak.py").warmup(1).build());
+        JsonNode json = new ObjectMapper().readTree(launcher.reportFile(launcher.run()).toFile());
 
         assertThat(json.fieldNames()).toIterable().contains("schemaVersion", "fixture", "patterns", "ignore", "outcome",
                 "exitCode", "signal", "durationMillis", "matched", "leaked", "sites", "processes", "timeline");
@@ -224,11 +227,13 @@ class FixtureLauncherTest {
 
     @Test
     void runsOfTheSameNameGetSeparateReports() {
-        FixtureResult first = FixtureLauncher.prepare(fixture("leak.py").name("same").build()).run();
-        FixtureResult second = FixtureLauncher.prepare(fixture("clean.py").name("same").build()).run();
-        assertThat(first.reportFile()).isNotEqualTo(second.reportFile());
-        assertThat(first.reportFile()).exists();
-        assertThat(second.reportFile()).exists();
+        FixtureLauncher leak = FixtureLauncher.prepare(fixture("leak.py").name("same").build());
+        FixtureLauncher clean = FixtureLauncher.prepare(fixture("clean.py").name("same").build());
+        Path first = leak.reportFile(leak.run());
+        Path second = clean.reportFile(clean.run());
+        assertThat(first).isNotEqualTo(second);
+        assertThat(first).exists();
+        assertThat(second).exists();
     }
 
     @Test

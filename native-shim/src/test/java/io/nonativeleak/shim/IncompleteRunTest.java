@@ -35,7 +35,7 @@ class IncompleteRunTest {
                 "print('fixture done')", ""));
         FixtureSpec spec = FixtureSpec.script(script.toString()).patterns(List.of(PATTERN)).maxLeaks(maxLeaks).maxLeakedBytes(maxLeaks * 1024)
                 .python(TestFixtures.python()).baseDirectory(work).reportDirectory(work.resolve("reports")).build();
-        return FixtureLauncher.prepare(spec).run().report();
+        return FixtureLauncher.prepare(spec).run();
     }
 
     private static String pythonString(String s) {

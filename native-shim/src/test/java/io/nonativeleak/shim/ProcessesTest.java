@@ -28,7 +28,7 @@ class ProcessesTest {
     private RunReport run(String fixture, List<String> patterns, String... args) {
         return FixtureLauncher.prepare(FixtureSpec.script(script(fixture).toString()).args(args).patterns(patterns)
                 .python(TestFixtures.python()).baseDirectory(TestFixtures.directory()).reportDirectory(reports).build())
-                .run().report();
+                .run();
     }
 
     @Test
@@ -91,12 +91,12 @@ class ProcessesTest {
 
     @Test
     void osWaitReturnsTheFixturesOwnChildNotAnOrphanedGrandchild() throws Exception {
-        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("wait_own_child.py").toString())
+        RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script("wait_own_child.py").toString())
                 .patterns(List.of()).requireMatch(false).python(TestFixtures.python())
                 .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
 
-        assertThat(result.report().exitCode()).isZero();
-        assertThat(result.stdout()).contains("os.wait() returned the worker 7");
+        assertThat(report.exitCode()).isZero();
+        assertThat(Path.of(report.stdout())).content().contains("os.wait() returned the worker 7");
     }
 
     @Test
@@ -117,12 +117,12 @@ class ProcessesTest {
                 .inheritIO().start();
         assertThat(gcc.waitFor()).as("gcc -static (needs libc6-dev)").isZero();
 
-        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("exec_static.py").toString())
+        RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script("exec_static.py").toString())
                 .args(program.toString()).patterns(List.of(PATTERN)).requireMatch(false).python(TestFixtures.python())
                 .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
 
-        assertThat(result.stdout()).contains("child exit code 5");
-        ProcessSummary child = result.report().processes().stream().filter(p -> p.parentPid() != null).findFirst().orElseThrow();
+        assertThat(Path.of(report.stdout())).content().contains("child exit code 5");
+        ProcessSummary child = report.processes().stream().filter(p -> p.parentPid() != null).findFirst().orElseThrow();
         assertThat(child.ended()).isEqualTo("exec");
         assertThat(child.exitCode()).isNull(); // the static program's status is its parent's to know
         assertThat(child.reason()).contains(program.toString()).contains("statically linked");
@@ -132,15 +132,15 @@ class ProcessesTest {
     void aSanitizerRuntimeInLdPreloadStaysFirstAndTheBlindGateSaysSo() {
         Path asan = Path.of("/usr/lib/x86_64-linux-gnu/libasan.so.8");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(asan), "gcc's libasan is not installed");
-        FixtureResult result = FixtureLauncher.prepare(FixtureSpec.script(script("leak.py").toString())
+        RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script("leak.py").toString())
                 .patterns(List.of(PATTERN)).python(TestFixtures.python()).environment(Map.of("LD_PRELOAD", asan.toString(),
                         "ASAN_OPTIONS", "detect_leaks=0"))
                 .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
 
-        assertThat(result.stderr()).doesNotContain("ASan runtime does not come first");
-        assertThat(result.report().outcome()).isEqualTo(Outcome.INCOMPLETE); // never a silent NO_MATCH
-        assertThat(result.report().reason()).contains("libasan.so.8").contains("blind");
-        assertThat(result.report().processes().get(0).reason()).contains("libasan.so.8");
+        assertThat(Path.of(report.stderr())).content().doesNotContain("ASan runtime does not come first");
+        assertThat(report.outcome()).isEqualTo(Outcome.INCOMPLETE); // never a silent NO_MATCH
+        assertThat(report.reason()).contains("libasan.so.8").contains("blind");
+        assertThat(report.processes().get(0).reason()).contains("libasan.so.8");
     }
 
     @Test
@@ -149,7 +149,7 @@ class ProcessesTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(tsan), "gcc's libtsan is not installed");
         RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script("leak.py").toString()).args("3", "100")
                 .patterns(List.of(PATTERN)).python(TestFixtures.python()).environment(Map.of("LD_PRELOAD", tsan.toString()))
-                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run().report();
+                .baseDirectory(TestFixtures.directory()).reportDirectory(reports).build()).run();
 
         assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
         assertThat(report.leaked().count()).isEqualTo(3);

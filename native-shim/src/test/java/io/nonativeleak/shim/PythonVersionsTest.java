@@ -50,7 +50,7 @@ class PythonVersionsTest {
     private RunReport run(String version, String fixture, String pattern) {
         return FixtureLauncher.prepare(FixtureSpec.script(script(fixture).toString()).patterns(List.of(pattern))
                 .python(interpreter(version).toString()).baseDirectory(TestFixtures.directory())
-                .reportDirectory(reports).name(fixture + "-" + version).build()).run().report();
+                .reportDirectory(reports).name(fixture + "-" + version).build()).run();
     }
 
     @ParameterizedTest(name = "CPython {0}")

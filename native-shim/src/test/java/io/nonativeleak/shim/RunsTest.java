@@ -36,17 +36,17 @@ class RunsTest {
                 .python(TestFixtures.python()).baseDirectory(TestFixtures.directory()).reportDirectory(reports);
     }
 
-    private static FixtureResult run(FixtureSpec.Builder spec) {
+    private static RunReport run(FixtureSpec.Builder spec) {
         return FixtureLauncher.prepare(spec.build()).run();
     }
 
     @Test
     void aCacheFilledOnceInTheMeasuredRunLeaksWithOneRunButNotWithThree() {
-        RunReport once = run(script("warm_cache.py")).report();
+        RunReport once = run(script("warm_cache.py"));
         assertThat(once.outcome()).isEqualTo(Outcome.LEAKED);
         assertThat(once.runs()).isNull();
 
-        RunReport thrice = run(script("warm_cache.py").runs(3)).report();
+        RunReport thrice = run(script("warm_cache.py").runs(3));
         assertThat(thrice.outcome()).as(thrice.reason()).isEqualTo(Outcome.CLEAN);
         assertThat(thrice.runs()).extracting(r -> r.leaked().count()).containsExactly(1L, 0L, 0L);
         assertThat(thrice.runs()).extracting(r -> r.matched().count()).containsExactly(1L, 0L, 0L);
@@ -58,8 +58,8 @@ class RunsTest {
 
     @Test
     void aLeakThatRepeatsLeaksInEveryRunAndTheSummaryShowsLeakedPerRun() {
-        FixtureResult result = run(script("leak.py", "3", "1000").runs(3));
-        RunReport report = result.report();
+        FixtureLauncher launcher = FixtureLauncher.prepare(script("leak.py", "3", "1000").runs(3).build());
+        RunReport report = launcher.run();
 
         assertThat(report.outcome()).isEqualTo(Outcome.LEAKED);
         assertThat(report.runs()).extracting(RunCounts::leaked).containsExactly(new Counts(3, 3000), new Counts(3, 3000), new Counts(3, 3000));
@@ -71,7 +71,7 @@ class RunsTest {
             assertThat(site.runs()).containsExactly(new Counts(3, 3000), new Counts(3, 3000), new Counts(3, 3000));
         });
         assertThat(report.fixture().runs()).isEqualTo(3);
-        assertThat(ReportText.summary(report, 3, result.reportFile()))
+        assertThat(ReportText.summary(report, 3, launcher.reportFile(report)))
                 .contains("leaked per run: [3, 3, 3] allocations ([3000, 3000, 3000] bytes)")
                 .contains("warmup 0, runs 3");
     }
@@ -79,15 +79,15 @@ class RunsTest {
     @Test
     void aRunsLeakIsTakenAtItsCheckpointAndALaterFreeDoesNotUndoIt() {
         // Each run frees the previous run's block and leaves its own: live at every checkpoint.
-        RunReport report = run(callable("callables:hold_until_next_run").runs(3)).report();
+        RunReport report = run(callable("callables:hold_until_next_run").runs(3));
         assertThat(report.outcome()).as(report.reason()).isEqualTo(Outcome.LEAKED);
         assertThat(report.runs()).extracting(r -> r.leaked().count()).containsExactly(1L, 1L, 1L);
     }
 
     @Test
     void theAllowanceAppliesPerRun() {
-        assertThat(run(script("leak.py", "3", "100").runs(2).maxLeaks(3).maxLeakedBytes(300)).report().outcome()).isEqualTo(Outcome.CLEAN);
-        assertThat(run(script("leak.py", "3", "100").runs(2).maxLeaks(2).maxLeakedBytes(300)).report().outcome()).isEqualTo(Outcome.LEAKED);
+        assertThat(run(script("leak.py", "3", "100").runs(2).maxLeaks(3).maxLeakedBytes(300)).outcome()).isEqualTo(Outcome.CLEAN);
+        assertThat(run(script("leak.py", "3", "100").runs(2).maxLeaks(2).maxLeakedBytes(300)).outcome()).isEqualTo(Outcome.LEAKED);
     }
 
     @Test
@@ -100,8 +100,9 @@ class RunsTest {
 
     @Test
     void phasesCoverTheWholeRunnerWithResidentBytesBesideMatchedBytes() throws Exception {
-        FixtureResult result = run(script("leak.py", "3", "1000").warmup(2).runs(2));
-        RunReport report = result.report();
+        FixtureLauncher launcher = FixtureLauncher.prepare(script("leak.py", "3", "1000").warmup(2).runs(2).build());
+        RunReport report = launcher.run();
+        Path reportFile = launcher.reportFile(report);
 
         assertThat(report.phases()).extracting(Phase::name).containsExactly(
                 "import", "warmup 1", "warmup 2", "run 1", "checkpoint 1", "run 2", "checkpoint 2");
@@ -117,12 +118,12 @@ class RunsTest {
         assertThat(timeline.get(timeline.size() - 1).liveBytes()).isEqualTo(6000);
         assertThat(timeline.get(timeline.size() - 1).tMillis()).isGreaterThanOrEqualTo(report.phases().get(3).startMillis());
 
-        JsonNode json = new ObjectMapper().readTree(result.reportFile().toFile());
+        JsonNode json = new ObjectMapper().readTree(reportFile.toFile());
         assertThat(json.path("phases").get(0).path("name").asText()).isEqualTo("import");
         assertThat(json.path("timeline").get(0).has("rssBytes")).isTrue();
         assertThat(json.path("runs").size()).isEqualTo(2);
         assertThat(json.path("sites").get(0).path("runs").size()).isEqualTo(2);
-        RunReport readBack = ReportJson.read(result.reportFile()); // what the report goal reads back
+        RunReport readBack = ReportJson.read(reportFile); // what the report goal reads back
         assertThat(readBack.runs()).isEqualTo(report.runs());
         assertThat(readBack.phases()).isEqualTo(report.phases());
         assertThat(readBack.timeline()).isEqualTo(report.timeline());
@@ -131,10 +132,11 @@ class RunsTest {
 
     @Test
     void oneRunWritesNoRunsField() throws Exception {
-        FixtureResult result = run(script("leak.py", "2", "100"));
-        JsonNode json = new ObjectMapper().readTree(result.reportFile().toFile());
+        FixtureLauncher launcher = FixtureLauncher.prepare(script("leak.py", "2", "100").build());
+        RunReport report = launcher.run();
+        JsonNode json = new ObjectMapper().readTree(launcher.reportFile(report).toFile());
         assertThat(json.has("runs")).isFalse();
         assertThat(json.path("sites").get(0).has("runs")).isFalse();
-        assertThat(result.report().leaked()).isEqualTo(new Counts(2, 200));
+        assertThat(report.leaked()).isEqualTo(new Counts(2, 200));
     }
 }

@@ -41,7 +41,7 @@ class StrippedLibraryTest {
                 ""));
         RunReport report = FixtureLauncher.prepare(FixtureSpec.script(fixture.toString())
                 .patterns(List.of("obj:_multiarray_umath*")).python(DEBIAN_PYTHON.toString())
-                .baseDirectory(work).reportDirectory(work.resolve("reports")).build()).run().report();
+                .baseDirectory(work).reportDirectory(work.resolve("reports")).build()).run();
 
         Map<String, long[]> exported = exportedFunctions(module);
         List<CFrame> numpyFrames = new ArrayList<>();

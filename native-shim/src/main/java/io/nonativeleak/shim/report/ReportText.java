@@ -2,6 +2,7 @@ package io.nonativeleak.shim.report;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** Renders reports for people: test failure messages, build logs, discover output. */
@@ -89,6 +90,11 @@ public final class ReportText {
 
     public static String counts(Counts c) {
         return c.count() + (c.count() == 1 ? " allocation (" : " allocations (") + c.bytes() + " bytes)";
+    }
+
+    /** A duration as the build log and the HTML page show it: {@code 1.23 s}. */
+    public static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
     }
 
     private static String indent(String text, String prefix) {
