@@ -1,5 +1,6 @@
 package io.nonativeleak.junit;
 
+import io.nonativeleak.shim.GateSettings;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -107,7 +108,7 @@ public @interface NoNativeLeak {
      *
      * @return the number of warm-up runs
      */
-    int warmup() default 0;
+    int warmup() default GateSettings.DEFAULT_WARMUP;
 
     /**
      * How many measured runs follow the warm-ups. After each one the runner collects garbage and takes that run's
@@ -118,7 +119,7 @@ public @interface NoNativeLeak {
      *
      * @return the number of measured runs, 1 to 100
      */
-    int runs() default 1;
+    int runs() default GateSettings.DEFAULT_RUNS;
 
     /**
      * How many tracked allocations may still be live at the checkpoint before the run counts as {@code LEAKED}
@@ -128,7 +129,7 @@ public @interface NoNativeLeak {
      *
      * @return the allowed number of leaks
      */
-    long maxLeaks() default 0;
+    long maxLeaks() default GateSettings.DEFAULT_MAX_LEAKS;
 
     /**
      * How many bytes tracked allocations may still hold at the checkpoint before the run counts as
@@ -136,7 +137,7 @@ public @interface NoNativeLeak {
      *
      * @return the allowed number of leaked bytes
      */
-    long maxLeakedBytes() default 0;
+    long maxLeakedBytes() default GateSettings.DEFAULT_MAX_LEAKED_BYTES;
 
     /**
      * Whether a measured run in which no allocation matched any pattern fails as {@code NO_MATCH}: the gate was
@@ -144,7 +145,7 @@ public @interface NoNativeLeak {
      *
      * @return {@code true} to fail such runs
      */
-    boolean requireMatch() default true;
+    boolean requireMatch() default GateSettings.DEFAULT_REQUIRE_MATCH;
 
     /**
      * How long one fixture run may take before its whole process tree is killed and it counts as
@@ -152,5 +153,5 @@ public @interface NoNativeLeak {
      *
      * @return the timeout in seconds
      */
-    long timeoutSeconds() default 600;
+    long timeoutSeconds() default GateSettings.DEFAULT_TIMEOUT_SECONDS;
 }

@@ -1,9 +1,9 @@
 package io.nonativeleak.junit;
 
 import io.nonativeleak.shim.FixtureSpec;
+import io.nonativeleak.shim.GateSettings;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,15 +72,26 @@ import java.util.Objects;
  */
 public final class PythonFixture {
     private final FixtureSession session;
-    private final Options options;
+    /** The per-run settings, over the annotation's and the configuration's. */
+    private final GateSettings overrides;
+    private final String stdinText;
+    private final Path stdinFile;
+    private final String name;
 
     PythonFixture(FixtureSession session) {
-        this(session, new Options());
+        this(session, GateSettings.defaults(), null, null, null);
     }
 
-    private PythonFixture(FixtureSession session, Options options) {
+    private PythonFixture(FixtureSession session, GateSettings overrides, String stdinText, Path stdinFile, String name) {
         this.session = session;
-        this.options = options;
+        this.overrides = overrides;
+        this.stdinText = stdinText;
+        this.stdinFile = stdinFile;
+        this.name = name;
+    }
+
+    private PythonFixture with(GateSettings changed) {
+        return new PythonFixture(session, changed, stdinText, stdinFile, name);
     }
 
     /**
@@ -132,9 +143,7 @@ public final class PythonFixture {
      * @return a copy with these patterns instead of the annotation's
      */
     public PythonFixture withPatterns(String... patterns) {
-        Options o = options.copy();
-        o.patterns = List.of(patterns);
-        return new PythonFixture(session, o);
+        return with(overrides.withPatterns(List.of(patterns)));
     }
 
     /**
@@ -142,9 +151,7 @@ public final class PythonFixture {
      * @return a copy with these ignore patterns instead of the annotation's
      */
     public PythonFixture withIgnore(String... ignore) {
-        Options o = options.copy();
-        o.ignore = List.of(ignore);
-        return new PythonFixture(session, o);
+        return with(overrides.withIgnore(List.of(ignore)));
     }
 
     /**
@@ -153,9 +160,7 @@ public final class PythonFixture {
      * @return a copy that runs fixtures with this interpreter
      */
     public PythonFixture withPython(String python) {
-        Options o = options.copy();
-        o.python = Objects.requireNonNull(python, "python");
-        return new PythonFixture(session, o);
+        return with(overrides.withPython(Objects.requireNonNull(python, "python")));
     }
 
     /**
@@ -163,9 +168,7 @@ public final class PythonFixture {
      * @return a copy with this warm-up
      */
     public PythonFixture withWarmup(int warmup) {
-        Options o = options.copy();
-        o.warmup = warmup;
-        return new PythonFixture(session, o);
+        return with(overrides.withWarmup(warmup));
     }
 
     /**
@@ -173,9 +176,7 @@ public final class PythonFixture {
      * @return a copy with this number of measured runs
      */
     public PythonFixture withRuns(int runs) {
-        Options o = options.copy();
-        o.runs = runs;
-        return new PythonFixture(session, o);
+        return with(overrides.withRuns(runs));
     }
 
     /**
@@ -183,9 +184,7 @@ public final class PythonFixture {
      * @return a copy with this allowance
      */
     public PythonFixture withMaxLeaks(long maxLeaks) {
-        Options o = options.copy();
-        o.maxLeaks = maxLeaks;
-        return new PythonFixture(session, o);
+        return with(overrides.withMaxLeaks(maxLeaks));
     }
 
     /**
@@ -193,9 +192,7 @@ public final class PythonFixture {
      * @return a copy with this allowance
      */
     public PythonFixture withMaxLeakedBytes(long maxLeakedBytes) {
-        Options o = options.copy();
-        o.maxLeakedBytes = maxLeakedBytes;
-        return new PythonFixture(session, o);
+        return with(overrides.withMaxLeakedBytes(maxLeakedBytes));
     }
 
     /**
@@ -203,9 +200,7 @@ public final class PythonFixture {
      * @return a copy with this setting
      */
     public PythonFixture withRequireMatch(boolean requireMatch) {
-        Options o = options.copy();
-        o.requireMatch = requireMatch;
-        return new PythonFixture(session, o);
+        return with(overrides.withRequireMatch(requireMatch));
     }
 
     /**
@@ -213,9 +208,7 @@ public final class PythonFixture {
      * @return a copy with this timeout
      */
     public PythonFixture withTimeoutSeconds(long timeoutSeconds) {
-        Options o = options.copy();
-        o.timeoutSeconds = timeoutSeconds;
-        return new PythonFixture(session, o);
+        return with(overrides.withTimeoutSeconds(timeoutSeconds));
     }
 
     /**
@@ -224,9 +217,7 @@ public final class PythonFixture {
      * @return a copy that also sets (or removes) this variable; the rest of the JVM's environment is inherited
      */
     public PythonFixture withEnvironment(String name, String value) {
-        Options o = options.copy();
-        o.environment.put(Objects.requireNonNull(name, "name"), value);
-        return new PythonFixture(session, o);
+        return with(overrides.withEnvironment(Objects.requireNonNull(name, "name"), value));
     }
 
     /**
@@ -234,9 +225,7 @@ public final class PythonFixture {
      * @return a copy that also sets these variables
      */
     public PythonFixture withEnvironment(Map<String, String> variables) {
-        Options o = options.copy();
-        o.environment.putAll(variables);
-        return new PythonFixture(session, o);
+        return with(overrides.withEnvironment(variables));
     }
 
     /**
@@ -244,9 +233,7 @@ public final class PythonFixture {
      * @return a copy that runs fixtures there (default: the module's base directory)
      */
     public PythonFixture withWorkingDirectory(Path directory) {
-        Options o = options.copy();
-        o.workingDirectory = Objects.requireNonNull(directory, "directory");
-        return new PythonFixture(session, o);
+        return with(overrides.withWorkingDirectory(Objects.requireNonNull(directory, "directory")));
     }
 
     /**
@@ -254,10 +241,7 @@ public final class PythonFixture {
      * @return a copy that feeds this text to the fixture
      */
     public PythonFixture withStdin(String text) {
-        Options o = options.copy();
-        o.stdinText = Objects.requireNonNull(text, "text");
-        o.stdinFile = null;
-        return new PythonFixture(session, o);
+        return new PythonFixture(session, overrides, Objects.requireNonNull(text, "text"), null, name);
     }
 
     /**
@@ -265,10 +249,7 @@ public final class PythonFixture {
      * @return a copy that feeds this file to the fixture
      */
     public PythonFixture withStdin(Path file) {
-        Options o = options.copy();
-        o.stdinFile = Objects.requireNonNull(file, "file");
-        o.stdinText = null;
-        return new PythonFixture(session, o);
+        return new PythonFixture(session, overrides, null, Objects.requireNonNull(file, "file"), name);
     }
 
     /**
@@ -278,75 +259,22 @@ public final class PythonFixture {
      * @return a copy whose runs are named so
      */
     public PythonFixture withName(String name) {
-        Options o = options.copy();
-        o.name = Objects.requireNonNull(name, "name");
-        return new PythonFixture(session, o);
+        return new PythonFixture(session, overrides, stdinText, stdinFile, Objects.requireNonNull(name, "name"));
     }
 
     /** @return the settings this fixture's runs would use, for diagnostics */
     @Override
     public String toString() {
-        Settings s = session.settings();
-        return "PythonFixture[patterns=" + (options.patterns != null ? options.patterns : s.patterns())
-                + ", warmup=" + (options.warmup != null ? options.warmup : s.warmup()) + "]";
+        GateSettings s = session.settings().gate().overriddenBy(overrides);
+        return "PythonFixture[patterns=" + s.patterns() + ", warmup=" + s.warmup() + "]";
     }
 
     private FixtureRun execute(FixtureSpec.Builder builder, String[] args, boolean gated) {
         Settings s = session.settings();
         Path base = s.baseDirectory();
-        builder.args(Arrays.asList(args))
-                .patterns(options.patterns != null ? options.patterns : s.patterns())
-                .ignore(options.ignore != null ? options.ignore : s.ignore())
-                .python(options.python != null ? options.python : s.python())
-                .warmup(options.warmup != null ? options.warmup : s.warmup())
-                .runs(options.runs != null ? options.runs : s.runs())
-                .maxLeaks(options.maxLeaks != null ? options.maxLeaks : s.maxLeaks())
-                .maxLeakedBytes(options.maxLeakedBytes != null ? options.maxLeakedBytes : s.maxLeakedBytes())
-                .requireMatch(options.requireMatch != null ? options.requireMatch : s.requireMatch())
-                .timeoutSeconds(options.timeoutSeconds != null ? options.timeoutSeconds : s.timeoutSeconds())
-                .environment(options.environment)
-                .baseDirectory(base)
-                .reportDirectory(s.reportDirectory());
-        if (options.workingDirectory != null) builder.workingDirectory(base.resolve(options.workingDirectory));
-        if (options.stdinText != null) builder.stdin(options.stdinText);
-        if (options.stdinFile != null) builder.stdin(base.resolve(options.stdinFile).normalize());
-        return session.execute(builder, options.name, gated);
-    }
-
-    /** The per-run overrides; {@code null} means "from the annotation and configuration". */
-    private static final class Options {
-        List<String> patterns;
-        List<String> ignore;
-        String python;
-        Integer warmup;
-        Integer runs;
-        Long maxLeaks;
-        Long maxLeakedBytes;
-        Boolean requireMatch;
-        Long timeoutSeconds;
-        final Map<String, String> environment = new LinkedHashMap<>();
-        Path workingDirectory;
-        String stdinText;
-        Path stdinFile;
-        String name;
-
-        Options copy() {
-            Options o = new Options();
-            o.patterns = patterns;
-            o.ignore = ignore;
-            o.python = python;
-            o.warmup = warmup;
-            o.runs = runs;
-            o.maxLeaks = maxLeaks;
-            o.maxLeakedBytes = maxLeakedBytes;
-            o.requireMatch = requireMatch;
-            o.timeoutSeconds = timeoutSeconds;
-            o.environment.putAll(environment);
-            o.workingDirectory = workingDirectory;
-            o.stdinText = stdinText;
-            o.stdinFile = stdinFile;
-            o.name = name;
-            return o;
-        }
+        builder.args(Arrays.asList(args)).settings(s.gate().overriddenBy(overrides)).baseDirectory(base);
+        if (stdinText != null) builder.stdin(stdinText);
+        if (stdinFile != null) builder.stdin(base.resolve(stdinFile).normalize());
+        return session.execute(builder, name, gated);
     }
 }

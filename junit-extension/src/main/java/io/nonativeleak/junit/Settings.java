@@ -1,5 +1,6 @@
 package io.nonativeleak.junit;
 
+import io.nonativeleak.shim.GateSettings;
 import io.nonativeleak.shim.NoNativeLeakException;
 import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Path;
@@ -12,20 +13,10 @@ import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * The gate settings in force for one extension context: the nearest {@link NoNativeLeak}, with attributes left at
- * their defaults filled from the {@code nonativeleak.*} configuration parameters.
+ * their defaults filled from the {@code nonativeleak.*} configuration parameters, and the module's directory that
+ * relative paths resolve against.
  */
-record Settings(
-        List<String> patterns,
-        List<String> ignore,
-        String python,
-        int warmup,
-        int runs,
-        long maxLeaks,
-        long maxLeakedBytes,
-        boolean requireMatch,
-        long timeoutSeconds,
-        Path baseDirectory,
-        Path reportDirectory) {
+record Settings(GateSettings gate, Path baseDirectory) {
 
     static final String PREFIX = "nonativeleak.";
     static final String PATTERNS = PREFIX + "patterns";
@@ -39,23 +30,28 @@ record Settings(
     static final String TIMEOUT_SECONDS = PREFIX + "timeoutSeconds";
     static final String REPORT_DIRECTORY = PREFIX + "reportDirectory";
 
+    /** A configuration parameter is read only for an attribute left at its default (so a bad one the annotation overrides is never parsed). */
     static Settings of(ExtensionContext context) {
         NoNativeLeak gate = nearest(context).orElse(null);
-        Path base = moduleDirectory();
-        return new Settings(
-                gate != null && gate.patterns().length > 0 ? List.of(gate.patterns()) : list(context, PATTERNS),
-                gate != null && gate.ignore().length > 0 ? List.of(gate.ignore()) : list(context, IGNORE),
-                gate != null && !gate.python().isBlank() ? gate.python() : context.getConfigurationParameter(PYTHON).orElse(null),
-                gate != null && gate.warmup() != 0 ? gate.warmup() : number(context, WARMUP, Integer::parseInt, 0),
-                gate != null && gate.runs() != 1 ? gate.runs() : number(context, RUNS, Integer::parseInt, 1),
-                gate != null && gate.maxLeaks() != 0 ? gate.maxLeaks() : number(context, MAX_LEAKS, Long::parseLong, 0L),
-                gate != null && gate.maxLeakedBytes() != 0 ? gate.maxLeakedBytes() : number(context, MAX_LEAKED_BYTES, Long::parseLong, 0L),
-                gate != null && !gate.requireMatch() ? false : bool(context, REQUIRE_MATCH, true),
-                gate != null && gate.timeoutSeconds() != 600 ? gate.timeoutSeconds() : number(context, TIMEOUT_SECONDS, Long::parseLong, 600L),
-                base,
-                context.getConfigurationParameter(REPORT_DIRECTORY).filter(s -> !s.isBlank())
-                        .map(s -> base.resolve(s.strip()).normalize())
-                        .orElse(base.resolve("target").resolve("nonativeleak")));
+        GateSettings s = GateSettings.defaults();
+        s = gate != null && gate.patterns().length > 0 ? s.withPatterns(List.of(gate.patterns())) : list(context, PATTERNS).map(s::withPatterns).orElse(s);
+        s = gate != null && gate.ignore().length > 0 ? s.withIgnore(List.of(gate.ignore())) : list(context, IGNORE).map(s::withIgnore).orElse(s);
+        s = s.withPython(gate != null && !gate.python().isBlank() ? gate.python() : context.getConfigurationParameter(PYTHON).orElse(null));
+        s = gate != null && gate.warmup() != GateSettings.DEFAULT_WARMUP ? s.withWarmup(gate.warmup())
+                : number(context, WARMUP, Integer::parseInt).map(s::withWarmup).orElse(s);
+        s = gate != null && gate.runs() != GateSettings.DEFAULT_RUNS ? s.withRuns(gate.runs())
+                : number(context, RUNS, Integer::parseInt).map(s::withRuns).orElse(s);
+        s = gate != null && gate.maxLeaks() != GateSettings.DEFAULT_MAX_LEAKS ? s.withMaxLeaks(gate.maxLeaks())
+                : number(context, MAX_LEAKS, Long::parseLong).map(s::withMaxLeaks).orElse(s);
+        s = gate != null && gate.maxLeakedBytes() != GateSettings.DEFAULT_MAX_LEAKED_BYTES ? s.withMaxLeakedBytes(gate.maxLeakedBytes())
+                : number(context, MAX_LEAKED_BYTES, Long::parseLong).map(s::withMaxLeakedBytes).orElse(s);
+        s = gate != null && gate.requireMatch() != GateSettings.DEFAULT_REQUIRE_MATCH ? s.withRequireMatch(gate.requireMatch())
+                : bool(context, REQUIRE_MATCH).map(s::withRequireMatch).orElse(s);
+        s = gate != null && gate.timeoutSeconds() != GateSettings.DEFAULT_TIMEOUT_SECONDS ? s.withTimeoutSeconds(gate.timeoutSeconds())
+                : number(context, TIMEOUT_SECONDS, Long::parseLong).map(s::withTimeoutSeconds).orElse(s);
+        s = context.getConfigurationParameter(REPORT_DIRECTORY).filter(d -> !d.isBlank())
+                .map(d -> Path.of(d.strip())).map(s::withReportDirectory).orElse(s);
+        return new Settings(s, moduleDirectory());
     }
 
     /** The nearest {@link NoNativeLeak}: on the method, its class, then the enclosing classes, directly or as a meta-annotation. */
@@ -75,27 +71,26 @@ record Settings(
         return Path.of(basedir != null && !basedir.isBlank() ? basedir : System.getProperty("user.dir")).toAbsolutePath().normalize();
     }
 
-    private static List<String> list(ExtensionContext context, String key) {
+    private static Optional<List<String>> list(ExtensionContext context, String key) {
         return context.getConfigurationParameter(key)
-                .map(value -> Arrays.stream(value.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList())
-                .orElse(List.of());
+                .map(value -> Arrays.stream(value.split(";")).map(String::strip).filter(p -> !p.isEmpty()).toList());
     }
 
-    private static <T> T number(ExtensionContext context, String key, Function<String, T> parser, T fallback) {
-        Optional<String> value = context.getConfigurationParameter(key).map(String::strip).filter(s -> !s.isEmpty());
-        if (value.isEmpty()) return fallback;
+    private static <T> Optional<T> number(ExtensionContext context, String key, Function<String, T> parser) {
+        Optional<String> value = context.getConfigurationParameter(key).map(String::strip).filter(v -> !v.isEmpty());
+        if (value.isEmpty()) return Optional.empty();
         try {
-            return parser.apply(value.get());
+            return Optional.of(parser.apply(value.get()));
         } catch (NumberFormatException e) {
             throw new NoNativeLeakException("configuration parameter " + key + "=" + value.get() + " is not a whole number");
         }
     }
 
-    private static boolean bool(ExtensionContext context, String key, boolean fallback) {
-        Optional<String> value = context.getConfigurationParameter(key).map(String::strip).filter(s -> !s.isEmpty());
-        if (value.isEmpty()) return fallback;
-        if (value.get().equalsIgnoreCase("true")) return true;
-        if (value.get().equalsIgnoreCase("false")) return false;
+    private static Optional<Boolean> bool(ExtensionContext context, String key) {
+        Optional<String> value = context.getConfigurationParameter(key).map(String::strip).filter(v -> !v.isEmpty());
+        if (value.isEmpty()) return Optional.empty();
+        if (value.get().equalsIgnoreCase("true")) return Optional.of(true);
+        if (value.get().equalsIgnoreCase("false")) return Optional.of(false);
         throw new NoNativeLeakException("configuration parameter " + key + "=" + value.get() + " is neither true nor false");
     }
 }

@@ -1,7 +1,7 @@
 package io.nonativeleak.maven;
 
 import io.nonativeleak.shim.FixtureSpec;
-import java.io.File;
+import io.nonativeleak.shim.GateSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,11 +22,11 @@ public abstract class AbstractFixtureMojo extends AbstractNoNativeLeakMojo {
      * How many times each fixture runs before the measured run. Allocations made before and during the
      * warm-up are never judged (caches, JIT-compiled code, lazy initialisation).
      */
-    @Parameter(property = "nonativeleak.warmup", defaultValue = "0")
+    @Parameter(property = "nonativeleak.warmup", defaultValue = "" + GateSettings.DEFAULT_WARMUP)
     int warmup;
 
     /** Seconds a fixture may run before its whole process tree is killed and it comes out TIMED_OUT. */
-    @Parameter(property = "nonativeleak.timeoutSeconds", defaultValue = "600")
+    @Parameter(property = "nonativeleak.timeoutSeconds", defaultValue = "" + GateSettings.DEFAULT_TIMEOUT_SECONDS)
     long timeoutSeconds;
 
     /**
@@ -40,16 +40,21 @@ public abstract class AbstractFixtureMojo extends AbstractNoNativeLeakMojo {
     @Parameter
     Map<String, String> environment = new LinkedHashMap<>();
 
-    /** A fixture run with the settings every goal shares. */
-    FixtureSpec.Builder baseSpec(String target, boolean callable) {
+    /** The settings every goal that runs fixtures shares, from its parameters. */
+    GateSettings settings() {
+        return GateSettings.defaults()
+                .withReportDirectory(reportDirectory.toPath())
+                .withPython(blankToNull(python))
+                .withWarmup(warmup)
+                .withTimeoutSeconds(timeoutSeconds)
+                .withIgnore(nonNull(ignore))
+                .withEnvironment(nonNull(environment));
+    }
+
+    /** A fixture run of this goal: a script or a callable, run and judged with {@code settings}. */
+    FixtureSpec.Builder spec(String target, boolean callable, GateSettings settings) {
         FixtureSpec.Builder builder = callable ? FixtureSpec.callable(target) : FixtureSpec.script(target);
-        return builder.baseDirectory(baseDirectory.toPath())
-                .reportDirectory(reportDirectory.toPath())
-                .python(blankToNull(python))
-                .warmup(warmup)
-                .timeoutSeconds(timeoutSeconds)
-                .ignore(nonNull(ignore))
-                .environment(nonNull(environment));
+        return builder.baseDirectory(baseDirectory.toPath()).settings(settings);
     }
 
     /** The parameter that chose the interpreter, for error messages. */
@@ -73,9 +78,5 @@ public abstract class AbstractFixtureMojo extends AbstractNoNativeLeakMojo {
         Map<String, String> out = new LinkedHashMap<>();
         if (values != null) values.forEach((k, v) -> out.put(k, v == null ? "" : v));
         return out;
-    }
-
-    static File orDefault(File value, File fallback) {
-        return value != null ? value : fallback;
     }
 }

@@ -1,5 +1,6 @@
 package io.nonativeleak.maven;
 
+import io.nonativeleak.shim.GateSettings;
 import java.io.File;
 import java.nio.file.Path;
 import org.apache.maven.execution.MavenSession;
@@ -54,7 +55,7 @@ public abstract class AbstractNoNativeLeakMojo extends AbstractMojo {
         baseDirectory = here.toFile();
         String explicit = session != null ? session.getUserProperties().getProperty("nonativeleak.reportDirectory") : null;
         reportDirectory = explicit != null && !explicit.isBlank() ? here.resolve(explicit.strip()).toFile()
-                : here.resolve("target").resolve("nonativeleak").toFile();
+                : here.resolve(GateSettings.DEFAULT_REPORT_DIRECTORY).toFile();
     }
 
     /** Why the goal is skipped, or null to run it. */

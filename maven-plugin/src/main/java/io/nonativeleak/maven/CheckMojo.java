@@ -2,6 +2,7 @@ package io.nonativeleak.maven;
 
 import io.nonativeleak.shim.FixtureLauncher;
 import io.nonativeleak.shim.FixtureSpec;
+import io.nonativeleak.shim.GateSettings;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,22 +53,22 @@ public class CheckMojo extends AbstractFixtureMojo {
      * {@code maxLeaks} / {@code maxLeakedBytes} (the allowances apply per run): a cache filled once is not a leak,
      * a leak that repeats is. A script is executed again as {@code __main__} in the same process for each run.
      */
-    @Parameter(property = "nonativeleak.runs", defaultValue = "1")
-    int runs = 1;
+    @Parameter(property = "nonativeleak.runs", defaultValue = "" + GateSettings.DEFAULT_RUNS)
+    int runs = GateSettings.DEFAULT_RUNS;
 
     /** How many leaked allocations a fixture may leave live at the checkpoint (per measured run) and still be CLEAN. */
-    @Parameter(defaultValue = "0")
+    @Parameter(defaultValue = "" + GateSettings.DEFAULT_MAX_LEAKS)
     long maxLeaks;
 
     /** How many leaked bytes a fixture may leave live at the checkpoint and still be CLEAN. */
-    @Parameter(defaultValue = "0")
+    @Parameter(defaultValue = "" + GateSettings.DEFAULT_MAX_LEAKED_BYTES)
     long maxLeakedBytes;
 
     /**
      * Whether a fixture whose measured run made no matching allocation at all fails as NO_MATCH: the gate
      * would be watching nothing (a misspelt name, a stripped library, an inlined function).
      */
-    @Parameter(defaultValue = "true")
+    @Parameter(defaultValue = "" + GateSettings.DEFAULT_REQUIRE_MATCH)
     boolean requireMatch;
 
     /**
@@ -77,8 +78,14 @@ public class CheckMojo extends AbstractFixtureMojo {
     @Parameter(property = "nonativeleak.failOnLeak", defaultValue = "true")
     boolean failOnLeak;
 
-    /** How many leak sites (with both stacks) are printed for each failing fixture; the report has them all. */
-    @Parameter(property = "nonativeleak.top", defaultValue = "5")
+    /** check prints the sites of every failing fixture, so fewer than discover's {@value DiscoverMojo#DEFAULT_TOP} for one. */
+    static final int DEFAULT_TOP = 5;
+
+    /**
+     * How many leak sites (with both stacks) are printed for each failing fixture, default {@value #DEFAULT_TOP};
+     * the report has them all. The same property sets discover's, whose default is {@value DiscoverMojo#DEFAULT_TOP}.
+     */
+    @Parameter(property = "nonativeleak.top", defaultValue = "" + DEFAULT_TOP)
     int top;
 
     /** Skips the check together with the tests ({@code -DskipTests}). */
@@ -226,6 +233,17 @@ public class CheckMojo extends AbstractFixtureMojo {
         return mojoExecution != null && mojoExecution.getExecutionId() != null ? mojoExecution.getExecutionId() : "default";
     }
 
+    /** The goal's settings: those every fixture goal shares, and check's own. */
+    @Override
+    GateSettings settings() {
+        return super.settings()
+                .withPatterns(nonNull(patterns))
+                .withRuns(runs)
+                .withMaxLeaks(maxLeaks)
+                .withMaxLeakedBytes(maxLeakedBytes)
+                .withRequireMatch(requireMatch);
+    }
+
     private List<PlannedRun> plan() throws MojoExecutionException {
         List<PlannedRun> planned = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -238,19 +256,8 @@ public class CheckMojo extends AbstractFixtureMojo {
                 problems.add(at + ": give exactly one of <script> and <call>" + (script != null ? " (both are set)" : " (neither is set)"));
                 continue;
             }
-            FixtureSpec.Builder b = baseSpec(script != null ? script : call, call != null)
-                    .args(nonNull(f.getArgs()))
-                    .patterns(nonNull(f.getPatterns() != null ? f.getPatterns() : patterns))
-                    .runs(f.getRuns() != null ? f.getRuns() : runs)
-                    .maxLeaks(f.getMaxLeaks() != null ? f.getMaxLeaks() : maxLeaks)
-                    .maxLeakedBytes(f.getMaxLeakedBytes() != null ? f.getMaxLeakedBytes() : maxLeakedBytes)
-                    .requireMatch(f.getRequireMatch() != null ? f.getRequireMatch() : requireMatch);
-            if (f.getIgnore() != null) b.ignore(nonNull(f.getIgnore()));
-            if (f.getWarmup() != null) b.warmup(f.getWarmup());
-            if (f.getTimeoutSeconds() != null) b.timeoutSeconds(f.getTimeoutSeconds());
-            if (blankToNull(f.getPython()) != null) b.python(blankToNull(f.getPython()));
-            if (f.getEnvironment() != null) b.environment(nonNull(f.getEnvironment()));
-            if (f.getWorkingDirectory() != null) b.workingDirectory(f.getWorkingDirectory().toPath());
+            FixtureSpec.Builder b = spec(script != null ? script : call, call != null, settings().overriddenBy(f.settings()))
+                    .args(nonNull(f.getArgs()));
             if (blankToNull(f.getName()) != null) b.name(f.getName().strip());
             FixtureSpec spec = b.build();
             String label = at + " (" + spec.name() + ")";

@@ -2,6 +2,7 @@ package io.nonativeleak.maven;
 
 import io.nonativeleak.shim.FixtureLauncher;
 import io.nonativeleak.shim.FixtureSpec;
+import io.nonativeleak.shim.GateSettings;
 import io.nonativeleak.shim.RunProgress;
 import io.nonativeleak.shim.report.Counts;
 import io.nonativeleak.shim.report.ReportText;
@@ -45,8 +46,14 @@ public class DiscoverMojo extends AbstractFixtureMojo {
     @Parameter(property = "nonativeleak.patterns")
     String discoverPatterns;
 
-    /** How many sites to print, largest first; the report has them all. */
-    @Parameter(property = "nonativeleak.top", defaultValue = "10")
+    /** discover lists one fixture's sites to choose patterns from, so more than check's {@value CheckMojo#DEFAULT_TOP} per failing fixture. */
+    static final int DEFAULT_TOP = 10;
+
+    /**
+     * How many sites to print, largest first, default {@value #DEFAULT_TOP}; the report has them all. The same
+     * property sets check's, whose default is {@value CheckMojo#DEFAULT_TOP}.
+     */
+    @Parameter(property = "nonativeleak.top", defaultValue = "" + DEFAULT_TOP)
     int top;
 
     /** How often a long discover run logs what it has matched so far. */
@@ -59,8 +66,18 @@ public class DiscoverMojo extends AbstractFixtureMojo {
      * that repeats is still found and ranked first. 0: every allocation. Only discover samples; the gate never
      * does.
      */
-    @Parameter(property = "nonativeleak.sampleBytes", defaultValue = "0")
+    @Parameter(property = "nonativeleak.sampleBytes", defaultValue = "" + GateSettings.DEFAULT_SAMPLE_BYTES)
     long sampleBytes;
+
+    /** The goal's settings: those every fixture goal shares, and discover's own; nothing required to match. */
+    @Override
+    GateSettings settings() {
+        List<String> patternList = new ArrayList<>();
+        if (discoverPatterns != null) {
+            for (String p : discoverPatterns.split(";")) if (!p.isBlank()) patternList.add(p.strip());
+        }
+        return super.settings().withPatterns(patternList).withRequireMatch(false).withSampleBytes(sampleBytes);
+    }
 
     @Override
     void executeGoal() throws MojoExecutionException {
@@ -73,16 +90,8 @@ public class DiscoverMojo extends AbstractFixtureMojo {
         if (top < 1) throw new MojoExecutionException("top (nonativeleak.top) must be 1 or more, not " + top);
         if (sampleBytes < 0)
             throw new MojoExecutionException("sampleBytes (nonativeleak.sampleBytes) must be 0 (no sampling) or more, not " + sampleBytes);
-        List<String> patternList = new ArrayList<>();
-        if (discoverPatterns != null) {
-            for (String p : discoverPatterns.split(";")) if (!p.isBlank()) patternList.add(p.strip());
-        }
         List<String> argList = args == null || args.isBlank() ? List.of() : Arrays.asList(args.strip().split("\\s+"));
-        FixtureSpec.Builder builder = baseSpec(scriptValue != null ? scriptValue : callValue, callValue != null)
-                .args(argList)
-                .patterns(patternList)
-                .requireMatch(false)
-                .sampleBytes(sampleBytes);
+        FixtureSpec.Builder builder = spec(scriptValue != null ? scriptValue : callValue, callValue != null, settings()).args(argList);
         FixtureSpec spec = builder.name("discover-" + builder.build().name()).build();
         PlannedRun run = new PlannedRun("discover", spec,
                 scriptValue != null ? "script (nonativeleak.script)" : "call (nonativeleak.call)",

@@ -1,5 +1,6 @@
 package io.nonativeleak.maven;
 
+import io.nonativeleak.shim.GateSettings;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +57,23 @@ public class Fixture {
 
     /** The fixture's working directory; defaults to the project's base directory. */
     private File workingDirectory;
+
+    /** The settings this fixture sets, to lay over the goal's ({@link GateSettings#overriddenBy}). */
+    GateSettings settings() {
+        GateSettings s = GateSettings.defaults();
+        if (patterns != null) s = s.withPatterns(AbstractFixtureMojo.nonNull(patterns));
+        if (ignore != null) s = s.withIgnore(AbstractFixtureMojo.nonNull(ignore));
+        if (warmup != null) s = s.withWarmup(warmup);
+        if (runs != null) s = s.withRuns(runs);
+        if (maxLeaks != null) s = s.withMaxLeaks(maxLeaks);
+        if (maxLeakedBytes != null) s = s.withMaxLeakedBytes(maxLeakedBytes);
+        if (requireMatch != null) s = s.withRequireMatch(requireMatch);
+        if (timeoutSeconds != null) s = s.withTimeoutSeconds(timeoutSeconds);
+        if (AbstractFixtureMojo.blankToNull(python) != null) s = s.withPython(AbstractFixtureMojo.blankToNull(python));
+        if (environment != null) s = s.withEnvironment(AbstractFixtureMojo.nonNull(environment));
+        if (workingDirectory != null) s = s.withWorkingDirectory(workingDirectory.toPath());
+        return s;
+    }
 
     public String getScript() { return script; }
     public void setScript(String script) { this.script = script; }

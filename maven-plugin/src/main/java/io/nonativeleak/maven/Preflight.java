@@ -1,13 +1,11 @@
 package io.nonativeleak.maven;
 
 import io.nonativeleak.shim.FixtureLauncher;
-import io.nonativeleak.shim.FixtureSpec;
-import io.nonativeleak.shim.InvalidPatternException;
+import io.nonativeleak.shim.GateSettings.Field;
+import io.nonativeleak.shim.GateSettings.Problem;
 import io.nonativeleak.shim.NoNativeLeakException;
 import io.nonativeleak.shim.Platform;
-import io.nonativeleak.shim.PythonInterpreter;
 import io.nonativeleak.shim.Shim;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +13,8 @@ import org.apache.maven.plugin.MojoExecutionException;
 
 /**
  * Checks every configured run before any of them starts: platform, report directory, shim, and per run
- * its script or callable, its patterns, its interpreter. All problems are reported together, each with
- * the parameter to fix; nothing runs while one remains.
+ * what {@link FixtureLauncher#check} checks. All problems are reported together, each with the parameter
+ * to fix; nothing runs while one remains.
  */
 final class Preflight {
     private Preflight() {}
@@ -34,31 +32,18 @@ final class Preflight {
         } catch (NoNativeLeakException e) {
             problems.add(reportParameter + ": " + e.getMessage());
         }
-        Shim shim;
         try {
-            shim = Shim.load();
+            Shim.load();
         } catch (NoNativeLeakException e) {
             throw new MojoExecutionException(e.getMessage() + ". No fixture was run.", e);
         }
         List<FixtureLauncher> launchers = new ArrayList<>();
         for (PlannedRun run : runs) {
-            int before = problems.size();
-            FixtureSpec spec = run.spec();
-            if (spec.kind() == FixtureSpec.Kind.SCRIPT && !Files.isRegularFile(spec.scriptPath())) {
-                problems.add(run.targetParameter() + ": fixture script not found: " + spec.scriptPath());
-            }
-            checkPatterns(shim, spec.patterns(), run.patternsParameter(), problems);
-            checkPatterns(shim, spec.ignore(), run.ignoreParameter(), problems);
-            try {
-                PythonInterpreter.resolve(spec.python(), spec.baseDirectory());
-            } catch (NoNativeLeakException e) {
-                problems.add(run.pythonParameter() + ": " + e.getMessage());
-            }
-            if (problems.size() > before) continue;
-            try {
-                launchers.add(FixtureLauncher.prepare(spec));
-            } catch (NoNativeLeakException e) {
-                problems.add(run.label() + ": " + e.getMessage());
+            FixtureLauncher.Checked checked = FixtureLauncher.check(run.spec());
+            if (checked.launcher() != null) launchers.add(checked.launcher());
+            for (Problem problem : checked.problems()) {
+                if (problem.field() == Field.REPORT_DIRECTORY) continue; // named once above, for every run
+                problems.add(parameter(run, problem) + ": " + problem.message());
             }
         }
         if (!problems.isEmpty()) {
@@ -69,14 +54,19 @@ final class Preflight {
         return launchers;
     }
 
-    private static void checkPatterns(Shim shim, List<String> patterns, String parameter, List<String> problems) {
-        for (int i = 0; i < patterns.size(); i++) {
-            try {
-                shim.checkPattern(patterns.get(i));
-            } catch (InvalidPatternException e) {
-                String where = patterns.size() == 1 ? parameter : parameter + " (pattern " + (i + 1) + ")";
-                problems.add(where + ": " + e.getMessage());
-            }
-        }
+    /** The parameter to fix for a problem: those a run names, else the run itself. */
+    private static String parameter(PlannedRun run, Problem problem) {
+        if (problem.field() == null) return run.label();
+        return switch (problem.field()) {
+            case TARGET -> run.targetParameter();
+            case PATTERNS -> pattern(run.patternsParameter(), problem.index(), run.spec().patterns().size());
+            case IGNORE -> pattern(run.ignoreParameter(), problem.index(), run.spec().ignore().size());
+            case PYTHON -> run.pythonParameter();
+            default -> run.label();
+        };
+    }
+
+    private static String pattern(String parameter, int index, int count) {
+        return count == 1 ? parameter : parameter + " (pattern " + (index + 1) + ")";
     }
 }

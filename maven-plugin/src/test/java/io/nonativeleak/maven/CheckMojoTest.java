@@ -156,6 +156,21 @@ class CheckMojoTest {
                 .hasMessageContaining("fixtures[1]: give exactly one of <script> and <call> (neither is set)");
     }
 
+    @Test
+    void aFixtureWithSeveralProblemsGetsALineForEach() {
+        Fixture f = Mojos.script("src/test/python/no_such_fixture.py");
+        f.setWarmup(-1);
+        f.setIgnore(List.of("obj:", "leak_block"));
+        CheckMojo mojo = Mojos.check(project, log);
+        mojo.fixtures = new ArrayList<>(List.of(f));
+
+        assertThatThrownBy(mojo::execute).isInstanceOf(MojoExecutionException.class)
+                .hasMessageContaining("\n  - fixtures[1] (no_such_fixture): warmup must be 0 or more, not -1\n")
+                .hasMessageContaining("\n  - fixtures[1] (no_such_fixture).script: fixture script not found: ")
+                .hasMessageContaining("\n  - fixtures[1] (no_such_fixture).ignore (pattern 1): invalid stack pattern 'obj:'");
+        assertThat(log.text()).doesNotContain("Running fixture");
+    }
+
     /** Issue 12 item 5: each bad interpreter is one line, naming the fixture's python parameter, before anything runs. */
     @Test
     void everyBadInterpreterIsOneClearLineBeforeAnythingRuns() throws Exception {

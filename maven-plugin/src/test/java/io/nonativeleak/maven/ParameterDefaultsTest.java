@@ -2,7 +2,10 @@ package io.nonativeleak.maven;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nonativeleak.shim.GateSettings;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -52,5 +55,32 @@ class ParameterDefaultsTest {
         Map<String, String[]> d = descriptor();
         assertThat(d.get("check.baseline")).containsExactly("nonativeleak.baseline", null);
         assertThat(d.get("check.testReportDirectory")).containsExactly("nonativeleak.testReportDirectory", null);
+    }
+
+    /** A knob's default lives in GateSettings; the goals' parameters (and so their documentation) must say the same. */
+    @Test
+    void theFixtureGoalsDefaultsAreTheSettingsDefaults() throws Exception {
+        Map<String, String[]> d = descriptor();
+        for (String goal : List.of("check", "discover")) {
+            assertThat(d.get(goal + ".warmup")).containsExactly("nonativeleak.warmup", "" + GateSettings.DEFAULT_WARMUP);
+            assertThat(d.get(goal + ".timeoutSeconds")).containsExactly("nonativeleak.timeoutSeconds", "" + GateSettings.DEFAULT_TIMEOUT_SECONDS);
+            assertThat(d.get(goal + ".python")).containsExactly("nonativeleak.python", null);
+            assertThat(d.get(goal + ".reportDirectory")[1]).endsWith("/" + Path.of(GateSettings.DEFAULT_REPORT_DIRECTORY).getFileName());
+        }
+        assertThat(d.get("check.runs")).containsExactly("nonativeleak.runs", "" + GateSettings.DEFAULT_RUNS);
+        assertThat(d.get("check.maxLeaks")).containsExactly(null, "" + GateSettings.DEFAULT_MAX_LEAKS);
+        assertThat(d.get("check.maxLeakedBytes")).containsExactly(null, "" + GateSettings.DEFAULT_MAX_LEAKED_BYTES);
+        assertThat(d.get("check.requireMatch")).containsExactly(null, "" + GateSettings.DEFAULT_REQUIRE_MATCH);
+        assertThat(d.get("discover.sampleBytes")).containsExactly("nonativeleak.sampleBytes", "" + GateSettings.DEFAULT_SAMPLE_BYTES);
+        // A mojo run without Maven's injection (as the tests build them) starts from the same values.
+        CheckMojo check = new CheckMojo();
+        assertThat(check.runs).isEqualTo(GateSettings.DEFAULT_RUNS);
+    }
+
+    @Test
+    void eachGoalDocumentsItsOwnTopDefault() throws Exception {
+        Map<String, String[]> d = descriptor();
+        assertThat(d.get("check.top")).containsExactly("nonativeleak.top", "" + CheckMojo.DEFAULT_TOP);
+        assertThat(d.get("discover.top")).containsExactly("nonativeleak.top", "" + DiscoverMojo.DEFAULT_TOP);
     }
 }

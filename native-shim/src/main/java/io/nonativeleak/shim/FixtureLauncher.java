@@ -2,6 +2,8 @@ package io.nonativeleak.shim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nonativeleak.shim.GateSettings.Field;
+import io.nonativeleak.shim.GateSettings.Problem;
 import io.nonativeleak.shim.ReportAssembler.Ending;
 import io.nonativeleak.shim.ReportAssembler.RunnerResult;
 import io.nonativeleak.shim.report.ReportJson;
@@ -29,8 +31,6 @@ public final class FixtureLauncher {
     /** Report file names taken in this JVM: a second run of the same name gets a numbered name. */
     private static final Set<Path> TAKEN = ConcurrentHashMap.newKeySet();
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Measured runs a fixture may have: the shim keeps each run's counts in its data file (NNL_MAX_RUNS). */
-    public static final int MAX_RUNS = 100;
 
     /**
      * Starts the runner as an imported module, not as a script: Python compiles a script on every start
@@ -60,27 +60,69 @@ public final class FixtureLauncher {
      * @throws NoNativeLeakException        for anything else that would stop the run, with the reason
      */
     public static FixtureLauncher prepare(FixtureSpec spec) {
+        Checked checked = check(spec);
+        if (checked.launcher() == null) throw checked.problems().get(0).error();
+        return checked.launcher();
+    }
+
+    /**
+     * What {@link #prepare} finds: a launcher ready to run, or every problem, each tagged with the field at fault,
+     * in the order {@code prepare} would throw them.
+     */
+    public record Checked(FixtureLauncher launcher, List<Problem> problems) {}
+
+    /**
+     * As {@link #prepare}, but returns every problem instead of throwing the first, so that a front end can name
+     * the parameter to fix for each.
+     *
+     * @throws UnsupportedPlatformException off Linux x86-64 with glibc
+     */
+    public static Checked check(FixtureSpec spec) {
         Platform.requireSupported();
-        if (spec.warmup() < 0) throw new NoNativeLeakException("warmup must be 0 or more, not " + spec.warmup());
-        if (spec.runs() < 1 || spec.runs() > MAX_RUNS)
-            throw new NoNativeLeakException("runs must be from 1 to " + MAX_RUNS + ", not " + spec.runs());
-        if (spec.maxLeaks() < 0) throw new NoNativeLeakException("maxLeaks must be 0 or more, not " + spec.maxLeaks());
-        if (spec.maxLeakedBytes() < 0) throw new NoNativeLeakException("maxLeakedBytes must be 0 or more, not " + spec.maxLeakedBytes());
-        if (spec.sampleBytes() < 0) throw new NoNativeLeakException("sampleBytes must be 0 (no sampling) or more, not " + spec.sampleBytes());
-        if (spec.timeoutSeconds() <= 0) throw new NoNativeLeakException("timeoutSeconds must be positive, not " + spec.timeoutSeconds());
+        List<Problem> problems = new ArrayList<>(spec.settings().problems());
         if (spec.kind() == FixtureSpec.Kind.SCRIPT) {
-            if (!Files.isRegularFile(spec.scriptPath())) throw new NoNativeLeakException("fixture script not found: " + spec.scriptPath());
+            if (!Files.isRegularFile(spec.scriptPath())) problems.add(problem(Field.TARGET, "fixture script not found: " + spec.scriptPath()));
         } else if (!FixtureSpec.CALLABLE_TARGET.matcher(spec.target()).matches()) {
-            throw new NoNativeLeakException("fixture callable '" + spec.target() + "' is not of the form package.module:function");
+            problems.add(problem(Field.TARGET, "fixture callable '" + spec.target() + "' is not of the form package.module:function"));
         }
-        Shim shim = Shim.load();
-        for (String pattern : spec.patterns()) shim.checkPattern(pattern);
-        for (String pattern : spec.ignore()) shim.checkPattern(pattern);
-        PythonInterpreter interpreter = PythonInterpreter.resolve(spec.python(), spec.baseDirectory());
-        if (!Files.isDirectory(spec.workingDirectory())) throw new NoNativeLeakException("working directory not found: " + spec.workingDirectory());
-        if (spec.stdinFile() != null && !Files.isReadable(spec.stdinFile())) throw new NoNativeLeakException("standard input file not readable: " + spec.stdinFile());
-        requireWritable(spec.reportDirectory());
-        return new FixtureLauncher(spec, shim, interpreter);
+        Shim shim;
+        try {
+            shim = Shim.load();
+        } catch (NoNativeLeakException e) {
+            problems.add(new Problem(null, 0, e));
+            return new Checked(null, List.copyOf(problems));
+        }
+        checkPatterns(shim, spec.patterns(), Field.PATTERNS, problems);
+        checkPatterns(shim, spec.ignore(), Field.IGNORE, problems);
+        PythonInterpreter interpreter = null;
+        try {
+            interpreter = PythonInterpreter.resolve(spec.python(), spec.baseDirectory());
+        } catch (NoNativeLeakException e) {
+            problems.add(new Problem(Field.PYTHON, 0, e));
+        }
+        if (!Files.isDirectory(spec.workingDirectory())) problems.add(problem(Field.WORKING_DIRECTORY, "working directory not found: " + spec.workingDirectory()));
+        if (spec.stdinFile() != null && !Files.isReadable(spec.stdinFile())) problems.add(problem(Field.STDIN, "standard input file not readable: " + spec.stdinFile()));
+        if (!problems.isEmpty()) return new Checked(null, List.copyOf(problems));
+        try {
+            requireWritable(spec.reportDirectory()); // creates it: only for a run that can start
+        } catch (NoNativeLeakException e) {
+            return new Checked(null, List.of(new Problem(Field.REPORT_DIRECTORY, 0, e)));
+        }
+        return new Checked(new FixtureLauncher(spec, shim, interpreter), List.of());
+    }
+
+    private static Problem problem(Field field, String message) {
+        return new Problem(field, 0, new NoNativeLeakException(message));
+    }
+
+    private static void checkPatterns(Shim shim, List<String> patterns, Field field, List<Problem> problems) {
+        for (int i = 0; i < patterns.size(); i++) {
+            try {
+                shim.checkPattern(patterns.get(i));
+            } catch (InvalidPatternException e) {
+                problems.add(new Problem(field, i, e));
+            }
+        }
     }
 
     /** Checks that reports can be written to the directory (creating it). */

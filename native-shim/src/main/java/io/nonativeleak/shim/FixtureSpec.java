@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,44 +23,20 @@ public final class FixtureSpec {
     private final Kind kind;
     private final String target;
     private final List<String> args;
-    private final List<String> patterns;
-    private final List<String> ignore;
-    private final int warmup;
-    private final int runs;
-    private final long maxLeaks;
-    private final long maxLeakedBytes;
-    private final boolean requireMatch;
-    private final long timeoutSeconds;
-    private final long sampleBytes;
-    private final String python;
-    private final Map<String, String> environment;
+    private final GateSettings settings;
     private final Path baseDirectory;
-    private final Path workingDirectory;
     private final byte[] stdin;
     private final Path stdinFile;
-    private final Path reportDirectory;
     private final String name;
 
     private FixtureSpec(Builder b) {
         kind = b.kind;
         target = b.target;
         args = List.copyOf(b.args);
-        patterns = List.copyOf(b.patterns);
-        ignore = List.copyOf(b.ignore);
-        warmup = b.warmup;
-        runs = b.runs;
-        maxLeaks = b.maxLeaks;
-        maxLeakedBytes = b.maxLeakedBytes;
-        requireMatch = b.requireMatch;
-        timeoutSeconds = b.timeoutSeconds;
-        sampleBytes = b.sampleBytes;
-        python = b.python;
-        environment = new LinkedHashMap<>(b.environment);
+        settings = b.settings;
         baseDirectory = b.baseDirectory;
-        workingDirectory = b.workingDirectory != null ? b.workingDirectory : b.baseDirectory;
         stdin = b.stdin;
         stdinFile = b.stdinFile;
-        reportDirectory = b.reportDirectory;
         name = b.name != null ? b.name : defaultName(b.target);
     }
 
@@ -81,22 +56,10 @@ public final class FixtureSpec {
     public Builder toBuilder() {
         Builder b = new Builder(kind, target);
         b.args.addAll(args);
-        b.patterns.addAll(patterns);
-        b.ignore.addAll(ignore);
-        b.warmup = warmup;
-        b.runs = runs;
-        b.maxLeaks = maxLeaks;
-        b.maxLeakedBytes = maxLeakedBytes;
-        b.requireMatch = requireMatch;
-        b.timeoutSeconds = timeoutSeconds;
-        b.sampleBytes = sampleBytes;
-        b.python = python;
-        b.environment.putAll(environment);
+        b.settings = settings;
         b.baseDirectory = baseDirectory;
-        b.workingDirectory = workingDirectory;
         b.stdin = stdin;
         b.stdinFile = stdinFile;
-        b.reportDirectory = reportDirectory;
         b.name = name;
         return b;
     }
@@ -104,25 +67,28 @@ public final class FixtureSpec {
     public Kind kind() { return kind; }
     public String target() { return target; }
     public List<String> args() { return args; }
-    public List<String> patterns() { return patterns; }
-    public List<String> ignore() { return ignore; }
-    public int warmup() { return warmup; }
-    /** How many measured runs follow the warm-ups; the fixture leaks only when every one of them leaks. */
-    public int runs() { return runs; }
-    public long maxLeaks() { return maxLeaks; }
-    public long maxLeakedBytes() { return maxLeakedBytes; }
-    public boolean requireMatch() { return requireMatch; }
-    public long timeoutSeconds() { return timeoutSeconds; }
-    /** Mean bytes between tracked allocations when sampling (discover only); 0: every matching allocation. */
-    public long sampleBytes() { return sampleBytes; }
-    public String python() { return python; }
-    /** Variables added to (or, mapped to null, removed from) the inherited environment. */
-    public Map<String, String> environment() { return environment; }
+    /** How the fixture is run and judged; the accessors below read from it. */
+    public GateSettings settings() { return settings; }
+    public List<String> patterns() { return settings.patterns(); }
+    public List<String> ignore() { return settings.ignore(); }
+    public int warmup() { return settings.warmup(); }
+    public int runs() { return settings.runs(); }
+    public long maxLeaks() { return settings.maxLeaks(); }
+    public long maxLeakedBytes() { return settings.maxLeakedBytes(); }
+    public boolean requireMatch() { return settings.requireMatch(); }
+    public long timeoutSeconds() { return settings.timeoutSeconds(); }
+    public long sampleBytes() { return settings.sampleBytes(); }
+    public String python() { return settings.python(); }
+    public Map<String, String> environment() { return settings.environment(); }
     public Path baseDirectory() { return baseDirectory; }
-    public Path workingDirectory() { return workingDirectory; }
+    /** The settings' working directory resolved against the base directory (default: the base directory). */
+    public Path workingDirectory() {
+        return settings.workingDirectory() != null ? baseDirectory.resolve(settings.workingDirectory()).normalize() : baseDirectory;
+    }
     public byte[] stdin() { return stdin; }
     public Path stdinFile() { return stdinFile; }
-    public Path reportDirectory() { return reportDirectory; }
+    /** The settings' report directory resolved against the base directory. */
+    public Path reportDirectory() { return baseDirectory.resolve(settings.reportDirectory()).normalize(); }
     public String name() { return name; }
 
     /** The script's path, resolved against the base directory. */
@@ -130,27 +96,15 @@ public final class FixtureSpec {
         return baseDirectory.resolve(target).normalize();
     }
 
-    /** Builds a {@link FixtureSpec}; defaults are those of docs/maven.md. */
+    /** Builds a {@link FixtureSpec}; settings left unset take {@link GateSettings}' defaults. */
     public static final class Builder {
         private final Kind kind;
         private final String target;
         private final List<String> args = new ArrayList<>();
-        private final List<String> patterns = new ArrayList<>();
-        private final List<String> ignore = new ArrayList<>();
-        private int warmup = 0;
-        private int runs = 1;
-        private long maxLeaks = 0;
-        private long maxLeakedBytes = 0;
-        private boolean requireMatch = true;
-        private long timeoutSeconds = 600;
-        private long sampleBytes = 0;
-        private String python;
-        private final Map<String, String> environment = new LinkedHashMap<>();
+        private GateSettings settings = GateSettings.defaults();
         private Path baseDirectory = Path.of("").toAbsolutePath();
-        private Path workingDirectory;
         private byte[] stdin;
         private Path stdinFile;
-        private Path reportDirectory = Path.of("target", "nonativeleak").toAbsolutePath();
         private String name;
 
         private Builder(Kind kind, String target) {
@@ -160,23 +114,25 @@ public final class FixtureSpec {
 
         public Builder args(List<String> values) { args.clear(); args.addAll(values); return this; }
         public Builder args(String... values) { return args(Arrays.asList(values)); }
-        public Builder patterns(List<String> values) { patterns.clear(); patterns.addAll(values); return this; }
-        public Builder ignore(List<String> values) { ignore.clear(); ignore.addAll(values); return this; }
-        public Builder warmup(int value) { warmup = value; return this; }
-        public Builder runs(int value) { runs = value; return this; }
-        public Builder maxLeaks(long value) { maxLeaks = value; return this; }
-        public Builder maxLeakedBytes(long value) { maxLeakedBytes = value; return this; }
-        public Builder requireMatch(boolean value) { requireMatch = value; return this; }
-        public Builder timeoutSeconds(long value) { timeoutSeconds = value; return this; }
-        public Builder sampleBytes(long value) { sampleBytes = value; return this; }
-        public Builder python(String value) { python = value; return this; }
-        public Builder environment(String key, String value) { environment.put(key, value); return this; }
-        public Builder environment(Map<String, String> values) { environment.putAll(values); return this; }
+        public Builder settings(GateSettings value) { settings = Objects.requireNonNull(value, "settings"); return this; }
+        // Shorthands for settings(settings().with...(value)).
+        public Builder patterns(List<String> values) { settings = settings.withPatterns(values); return this; }
+        public Builder ignore(List<String> values) { settings = settings.withIgnore(values); return this; }
+        public Builder warmup(int value) { settings = settings.withWarmup(value); return this; }
+        public Builder runs(int value) { settings = settings.withRuns(value); return this; }
+        public Builder maxLeaks(long value) { settings = settings.withMaxLeaks(value); return this; }
+        public Builder maxLeakedBytes(long value) { settings = settings.withMaxLeakedBytes(value); return this; }
+        public Builder requireMatch(boolean value) { settings = settings.withRequireMatch(value); return this; }
+        public Builder timeoutSeconds(long value) { settings = settings.withTimeoutSeconds(value); return this; }
+        public Builder sampleBytes(long value) { settings = settings.withSampleBytes(value); return this; }
+        public Builder python(String value) { settings = settings.withPython(value); return this; }
+        public Builder environment(String key, String value) { settings = settings.withEnvironment(key, value); return this; }
+        public Builder environment(Map<String, String> values) { settings = settings.withEnvironment(values); return this; }
+        public Builder workingDirectory(Path value) { settings = settings.withWorkingDirectory(value); return this; }
+        public Builder reportDirectory(Path value) { settings = settings.withReportDirectory(value); return this; }
         public Builder baseDirectory(Path value) { baseDirectory = value.toAbsolutePath().normalize(); return this; }
-        public Builder workingDirectory(Path value) { workingDirectory = value == null ? null : value.toAbsolutePath().normalize(); return this; }
         public Builder stdin(String text) { stdin = text.getBytes(StandardCharsets.UTF_8); stdinFile = null; return this; }
         public Builder stdin(Path file) { stdinFile = file; stdin = null; return this; }
-        public Builder reportDirectory(Path value) { reportDirectory = value.toAbsolutePath().normalize(); return this; }
         public Builder name(String value) { name = value; return this; }
 
         public FixtureSpec build() {

@@ -256,6 +256,22 @@ class FixtureLauncherTest {
     }
 
     @Test
+    void checkTagsEveryProblemWithItsFieldInTheOrderPrepareThrowsThem() throws Exception {
+        FixtureSpec spec = FixtureSpec.script("no/such/fixture.py").warmup(-1).patterns(List.of("leak_block", "a||b"))
+                .python("/no/such/python3").baseDirectory(TestFixtures.directory()).reportDirectory(reports.resolve("unmade")).build();
+
+        FixtureLauncher.Checked checked = FixtureLauncher.check(spec);
+
+        assertThat(checked.launcher()).isNull();
+        assertThat(checked.problems()).extracting(GateSettings.Problem::field)
+                .containsExactly(GateSettings.Field.WARMUP, GateSettings.Field.TARGET, GateSettings.Field.PATTERNS, GateSettings.Field.PYTHON);
+        assertThat(checked.problems().get(2).index()).as("the second pattern").isEqualTo(1);
+        assertThat(checked.problems().get(2).error()).isInstanceOf(InvalidPatternException.class);
+        assertThatThrownBy(() -> FixtureLauncher.prepare(spec)).hasMessage("warmup must be 0 or more, not -1");
+        assertThat(reports.resolve("unmade")).as("nothing is created for a run that cannot start").doesNotExist();
+    }
+
+    @Test
     void aMissingCallableIsAnErrorNotAFixtureFailure() {
         FixtureLauncher launcher = FixtureLauncher.prepare(FixtureSpec.callable("callables:no_such_function")
                 .python(TestFixtures.python()).baseDirectory(TestFixtures.directory()).reportDirectory(reports).build());
