@@ -301,8 +301,13 @@ static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned 
             if (frame_rbp % 8 || at < return_slot - 8 || at >= frame_sp - 8 || at % 8 || word_at(at) != frame_rbp) return;
             shape.frame_pointer_words[i - 1] = (uint16_t)((at - (return_slot - 8)) / 8 + 1);
             shape.frame_pointer_gap[i - 1] = (uint8_t)((slot - frame_rbp) / 8);
-        } else if (frame_rbp >= frame_sp && frame_rbp < sp) {
-            return; /* rbp points into the frame elsewhere: a base register (such as gcc's realignment) */
+        } else if (frame_rbp >= frame_sp && frame_rbp < sp && frame_rbp % 8 == 0 &&
+                   (word_at(frame_rbp) == rbp || word_at(frame_rbp + 8) == ip)) {
+            /* rbp points into the frame as a frame pointer does whose CFA is found some other way:
+             * gcc's realignment saves the caller's rbp at rbp and a copy of the return address above
+             * it, and the frame's size then depends on the alignment it found. Otherwise rbp into
+             * the frame is a general register holding a pointer to a local, in a frame of fixed size. */
+            return;
         }
     }
     /* The stack must end at its last frame because that frame's unwind information says so (its

@@ -17,7 +17,11 @@
  * its calls and rbp varies (libffi copies the arguments there). ctypes calls malloc from such a
  * frame, so its stacks must get shapes; the two paths pass different sizes for that space, each
  * compensated in shape_alloca, so the allocation is again made at the same stack address while
- * everything from moved_fp_call's rbp up lies elsewhere. */
+ * everything from moved_fp_call's rbp up lies elsewhere.
+ *
+ * A third pass allocates through local_rbp_call: a frame of fixed size that uses rbp as a general
+ * register pointing at one of its locals (as PyUFunc_GenericReduction does), which must not cost it
+ * its shape. */
 #include <alloca.h>
 #include <dlfcn.h>
 #include <stdint.h>
@@ -33,7 +37,7 @@ static uintptr_t call_level;  /* the stack address every allocation call is made
 static uintptr_t call_seen;   /* where this round's alloca buffer began */
 static unsigned char snapshot[SNAPSHOT]; /* the stack above call_level, as the counted path left it */
 static uintptr_t snapshot_base, snapshot_size;
-static int moved;                  /* the second pass: allocate through moved_fp_call */
+static int moved;                  /* the second pass: allocate through moved_fp_call; the third: local_rbp_call */
 static const size_t moved_space[2] = {48, 0}; /* its variable space on the other and the counted path */
 
 /* void *moved_fp_call(size_t size, size_t space, void *(*allocate)(size_t)): space a multiple of 16. */
@@ -58,8 +62,39 @@ __asm__(".text\n"
         ".cfi_endproc\n"
         ".size moved_fp_call, .-moved_fp_call\n");
 
+/* void *local_rbp_call(size_t size, size_t unused, void *(*allocate)(size_t)): rbp points at a local. */
+void *local_rbp_call(size_t size, size_t unused, void *(*allocate)(size_t));
+__asm__(".text\n"
+        ".globl local_rbp_call\n"
+        ".type local_rbp_call, @function\n"
+        "local_rbp_call:\n"
+        ".cfi_startproc\n"
+        "    pushq %rbx\n"            /* rbp saved second, not just below the return address */
+        ".cfi_adjust_cfa_offset 8\n"
+        ".cfi_offset %rbx, -16\n"
+        "    pushq %rbp\n"
+        ".cfi_adjust_cfa_offset 8\n"
+        ".cfi_offset %rbp, -24\n"
+        "    subq $24, %rsp\n"
+        ".cfi_adjust_cfa_offset 24\n"
+        "    leaq 8(%rsp), %rbp\n"    /* a pointer to a local */
+        "    movq $0, (%rbp)\n"
+        "    call *%rdx\n"
+        "    addq $24, %rsp\n"
+        ".cfi_adjust_cfa_offset -24\n"
+        "    popq %rbp\n"
+        ".cfi_adjust_cfa_offset -8\n"
+        ".cfi_restore %rbp\n"
+        "    popq %rbx\n"
+        ".cfi_adjust_cfa_offset -8\n"
+        ".cfi_restore %rbx\n"
+        "    ret\n"
+        ".cfi_endproc\n"
+        ".size local_rbp_call, .-local_rbp_call\n");
+
 __attribute__((noipa)) void *shape_site(size_t size, int keep_stack) {
-    void *p = moved ? moved_fp_call(size, moved_space[keep_stack], malloc) : malloc(size);
+    void *p = moved == 1 ? moved_fp_call(size, moved_space[keep_stack], malloc)
+            : moved == 2 ? local_rbp_call(size, 0, malloc) : malloc(size);
     if (keep_stack) memcpy(snapshot, (const void *)snapshot_base, snapshot_size);
     __asm__ volatile("" ::: "memory");
     return p;
@@ -69,11 +104,11 @@ __attribute__((noipa)) void *shape_site(size_t size, int keep_stack) {
 __attribute__((noipa)) void *shape_alloca(int counted) {
     char probe;
     /* Through moved_fp_call, a path with more space there starts that much higher. */
-    uintptr_t level = call_level + (moved ? moved_space[counted] : 0);
+    uintptr_t level = call_level + (moved == 1 ? moved_space[counted] : 0);
     uintptr_t pad = ((uintptr_t)&probe - level) & ~(uintptr_t)15;
     char *buffer = alloca(pad);
     __asm__ volatile("" : : "r"(buffer) : "memory");
-    call_seen = (uintptr_t)buffer - (moved ? moved_space[counted] : 0);
+    call_seen = (uintptr_t)buffer - (moved == 1 ? moved_space[counted] : 0);
     void *p = shape_site(64, counted);
     __asm__ volatile("" ::: "memory");
     return p;
@@ -148,6 +183,8 @@ int main(void) {
     run_paths("direct", live_count, shapes_confirmed);
     moved = 1;
     run_paths("through a moved frame pointer", live_count, shapes_confirmed);
+    moved = 2;
+    run_paths("through rbp pointing at a local", live_count, shapes_confirmed);
     printf("shapes: %d of %d checks passed\n", check_count - check_failures, check_count);
     return check_failures ? 1 : 0;
 }
