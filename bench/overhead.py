@@ -87,7 +87,8 @@ def read_data_file(path):
                 continue
             (capacity,) = struct.unpack_from("<Q", data, table)
             start = table + 16
-            for address, size, _site, _ in _ENTRY.iter_unpack(data[start:start + capacity * _ENTRY.size]):
+            # A view, not a copy: a child's ru_maxrss starts from this process's peak (vfork, then exec).
+            for address, size, _site, _ in _ENTRY.iter_unpack(memoryview(data)[start:start + capacity * _ENTRY.size]):
                 if address > 1:  # 0 empty, 1 deleted
                     live_count += 1
                     live_bytes += size
