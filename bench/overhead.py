@@ -48,6 +48,11 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 GATE_MAX_RATIO = 1.10
 DISCOVER_MAX_RATIO = 1.5
 MAX_RSS_DELTA_MIB = 16
+# Bounds of issue 14 (tracking at scale): the many-live workloads and PYTHONMALLOC=malloc.
+LIVE_MAX_RATIO = 1.3
+PYTHONMALLOC_MAX_RATIO = 2.0
+RSS_BYTES_PER_LIVE = 40
+WORKLOADS = ("reference", "case-study", "startup", "live-1m", "live-4m", "pythonmalloc")
 
 
 class BenchError(Exception):
@@ -102,7 +107,8 @@ def read_data_file(path):
                 continue
             capacity = u64(table + f_["TABLE_HEADER_CAPACITY"])
             start = table + f_["TABLE_HEADER_BYTES"]
-            for address, size in entry.iter_unpack(data[start:start + capacity * entry.size]):
+            # A view, not a copy: a child's ru_maxrss starts from this process's peak (vfork, then exec).
+            for address, size in entry.iter_unpack(memoryview(data)[start:start + capacity * entry.size]):
                 if address > 1:  # 0 empty, 1 deleted
                     live_count += 1
                     live_bytes += size
@@ -131,32 +137,32 @@ class Mode:
 
 class Plain(Mode):
     def command(self, ctx, workload, run_dir):
-        return [ctx.python, workload.script, *workload.args], {}
+        return [ctx.python, workload.script, *workload.args], dict(workload.env)
 
 
 class PlainPreload(Mode):
     def command(self, ctx, workload, run_dir):
-        return [ctx.python, workload.script, *workload.args], {"LD_PRELOAD": ctx.shim}
+        return [ctx.python, workload.script, *workload.args], {"LD_PRELOAD": ctx.shim, **workload.env}
 
 
 class ShimRun(Mode):
     """The shim as the Java launcher starts it (FixtureLauncher.start), without the JVM."""
 
-    def __init__(self, key, label, describe, patterns, expect_no_live):
+    def __init__(self, key, label, describe, gate, expect_no_live):
         super().__init__(key, label, describe)
-        self.patterns, self.expect_no_live = patterns, expect_no_live
+        self.gate, self.expect_no_live = gate, expect_no_live
 
     def command(self, ctx, workload, run_dir):
         with open(os.path.join(run_dir, "patterns"), "w") as out:
-            for pattern in self.patterns:
-                out.write(f"pattern {pattern}\n")
+            if self.gate:
+                out.write(f"pattern {workload.gate_pattern}\n")
         spec = {"shim": ctx.shim, "kind": "script", "target": workload.script, "args": workload.args,
                 "warmup": 0, "result": os.path.join(run_dir, "result.json")}
         spec_file = os.path.join(run_dir, "spec.json")
         with open(spec_file, "w") as out:
             json.dump(spec, out)
         env = {"LD_PRELOAD": ctx.shim, "NONATIVELEAK_RUN_DIR": run_dir, "NONATIVELEAK_AWAIT_RUNNER": "1",
-               "PYTHONUNBUFFERED": "1"}
+               "PYTHONUNBUFFERED": "1", **workload.env}
         return [ctx.python, RUNNER, spec_file], env
 
     def check(self, ctx, workload, run_dir):
@@ -179,6 +185,9 @@ class ShimRun(Mode):
             raise BenchError(f"{self.label}: no allocation matched (matched count 0)")
         if data["droppedCount"]:
             raise BenchError(f"{self.label}: {data['droppedCount']} matched allocations were dropped")
+        if self.gate and workload.gate_matches is not None and data["matchedCount"] != workload.gate_matches:
+            raise BenchError(f"{self.label}: pattern `{workload.gate_pattern}` matched {data['matchedCount']} "
+                             f"allocations, not the workload's {workload.gate_matches}")
         if self.expect_no_live and data["liveCount"]:
             raise BenchError(f"{self.label}: {data['liveCount']} matched allocations live at the checkpoint "
                              f"of a workload that leaks nothing")
@@ -189,7 +198,7 @@ class ShimRun(Mode):
 class Heaptrack(Mode):
     def command(self, ctx, workload, run_dir):
         return [ctx.heaptrack, "-o", os.path.join(run_dir, "heaptrack"),
-                ctx.python, workload.script, *workload.args], {}
+                ctx.python, workload.script, *workload.args], dict(workload.env)
 
     def check(self, ctx, workload, run_dir):
         outputs = [p for p in glob.glob(os.path.join(run_dir, "heaptrack.*")) if os.path.getsize(p) > 0]
@@ -199,14 +208,19 @@ class Heaptrack(Mode):
 
 
 class Memray(Mode):
-    def __init__(self, key, label, describe, native):
+    def __init__(self, key, label, describe, native, python_allocators=False):
         super().__init__(key, label, describe)
-        self.native = native
+        self.native, self.python_allocators = native, python_allocators
 
     def command(self, ctx, workload, run_dir):
         native = ["--native"] if self.native else []
+        env = dict(workload.env)
+        if self.python_allocators:
+            # memray's own way to see small objects: it hooks pymalloc, so PYTHONMALLOC stays as it is.
+            native.append("--trace-python-allocators")
+            env.pop("PYTHONMALLOC", None)
         return [ctx.python, "-m", "memray", "run", *native, "-q", "-o", os.path.join(run_dir, "memray.bin"),
-                workload.script, *workload.args], {}
+                workload.script, *workload.args], env
 
     def check(self, ctx, workload, run_dir):
         out = os.path.join(run_dir, "memray.bin")
@@ -220,20 +234,29 @@ MODES = {m.key: m for m in [
     PlainPreload("preload", "plain preload",
                  "the same command with `LD_PRELOAD=libnonativeleak.so` but no run directory: the shim "
                  "is dormant, this is the pure cost of interposing the allocator family"),
-    ShimRun("gate", "gate", f"the runner under the shim, pattern `{GATE_PATTERN}`, Python stacks on",
-            [GATE_PATTERN], expect_no_live=True),
+    ShimRun("gate", "gate", "the runner under the shim, the workload's gate pattern, Python stacks on",
+            gate=True, expect_no_live=True),
     ShimRun("discover", "discover", "the runner under the shim, no pattern: every allocation of the "
-            "measured run tracked, with its C and Python stacks", [], expect_no_live=False),
+            "measured run tracked, with its C and Python stacks", gate=False, expect_no_live=False),
     Heaptrack("heaptrack", "heaptrack", "`heaptrack -o FILE python numpy_subscript.py 100000`", helpers=True),
     Memray("memray-native", "memray --native", "`python -m memray run --native -q -o FILE ...`: "
            "Python and native stacks, the tool comparable to discover", native=True),
     Memray("memray", "memray", "`python -m memray run -q -o FILE ...`: Python stacks only", native=False),
+    Memray("memray-pyalloc", "memray --native --trace-python-allocators",
+           "`python -m memray run --native --trace-python-allocators ...` with pymalloc left on: memray's way "
+           "to see small objects", native=True, python_allocators=True),
 ]}
 
 
 class Workload:
-    def __init__(self, key, title, script, args, modes):
+    """One script and its arguments, the modes run on it, and the environment of every mode (such
+    as PYTHONMALLOC=malloc); the gate mode uses gate_pattern, which must match gate_matches
+    allocations exactly when that is known."""
+
+    def __init__(self, key, title, script, args, modes, env=None, gate_pattern=GATE_PATTERN, gate_matches=None,
+                 live=0):
         self.key, self.title, self.script, self.args, self.modes = key, title, script, args, modes
+        self.env, self.gate_pattern, self.gate_matches, self.live = env or {}, gate_pattern, gate_matches, live
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,6 +452,36 @@ def bounds(summary):
     return out
 
 
+def scale_bounds(workload, summary):
+    """The bounds of issue 14 on the many-live and PYTHONMALLOC=malloc workloads: (text, passed)."""
+    out = []
+    limit = LIVE_MAX_RATIO if workload.live else PYTHONMALLOC_MAX_RATIO
+    for key in ("discover", "gate") if workload.live else ("discover",):
+        if key not in summary:
+            continue
+        r = summary[key]["ratio"]
+        out.append((f"{key} wall ≤ {limit:.2f}× plain: {r:.3f}×", r <= limit))
+        if "memray-native" in summary:
+            m = summary["memray-native"]["ratio"]
+            out.append((f"{key} below memray --native: {r:.3f}× vs {m:.3f}×", r < m))
+        if workload.live:
+            allowed = RSS_BYTES_PER_LIVE * workload.live / MIB + MAX_RSS_DELTA_MIB
+            delta = summary[key]["rssDeltaMiB"]
+            out.append((f"{key} peak RSS ≤ plain + {RSS_BYTES_PER_LIVE} B per live block + {MAX_RSS_DELTA_MIB} MiB "
+                        f"(+{allowed:.1f} MiB): {delta:+.1f} MiB", delta <= allowed))
+    return out
+
+
+def all_bounds(results):
+    verdicts = []
+    for key, r in results.items():
+        if key == "reference":
+            verdicts += bounds(r["summary"])
+        elif key.startswith("live-") or key == "pythonmalloc":
+            verdicts += scale_bounds(r["workload"], r["summary"])
+    return verdicts
+
+
 # ---------------------------------------------------------------------------------------------
 # Context: interpreter, tools, machine
 
@@ -491,6 +544,11 @@ def main(argv=None):
                         help="rounds run first and discarded (page cache, .pyc files; default 1)")
     parser.add_argument("--iterations", type=int, default=100_000, help="reference workload iterations")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated subset of {','.join(MODES)}")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS),
+                        help=f"comma-separated subset of {','.join(WORKLOADS)} (default: all). live-1m and live-4m: "
+                             "many_live.py with 1M and 4M blocks live at once, gate pattern `obj:libffi*` (every "
+                             "block); pythonmalloc: numpy_subscript.py under PYTHONMALLOC=malloc")
+    parser.add_argument("--pythonmalloc-iterations", type=int, default=50_000)
     parser.add_argument("--case-study", choices=["on", "off"], default="on",
                         help="also run numba_generator.py 20000 complete, plain vs gate (default on)")
     parser.add_argument("--case-study-iterations", type=int, default=20_000)
@@ -521,7 +579,7 @@ def main(argv=None):
                         help="Markdown report (a .json beside it holds every sample)")
     parser.add_argument("--scratch", default=None, help="where runs write (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep every run's directory")
-    parser.add_argument("--enforce-bounds", action="store_true", help="exit 1 when a bound of issue 3 is missed")
+    parser.add_argument("--enforce-bounds", action="store_true", help="exit 1 when a bound (issue 3 or 14) is missed")
     parser.add_argument("--command-line", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -566,9 +624,28 @@ def main(argv=None):
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     ctx.scratch = tempfile.mkdtemp(prefix="nnl-bench-", dir=args.scratch)
 
-    workloads = [Workload("reference", f"Reference workload: `numpy_subscript.py {args.iterations}`",
-                          os.path.join(SHARED_BENCH, "numpy_subscript.py"), [str(args.iterations)], modes)]
-    if args.case_study == "on":
+    chosen = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    if [w for w in chosen if w not in WORKLOADS]:
+        parser.error(f"unknown workloads {[w for w in chosen if w not in WORKLOADS]}; known: {list(WORKLOADS)}")
+    workloads = []
+    if "reference" in chosen:
+        workloads.append(Workload("reference", f"Reference workload: `numpy_subscript.py {args.iterations}`",
+                                  os.path.join(SHARED_BENCH, "numpy_subscript.py"), [str(args.iterations)],
+                                  [m for m in modes if m != "memray-pyalloc"]))
+    for key, count in (("live-1m", 1_000_000), ("live-4m", 4_000_000)):
+        if key in chosen:
+            workloads.append(Workload(
+                key, f"Big live set: `many_live.py {count}` ({count:,} blocks live at once, then freed)",
+                os.path.join(SHARED_BENCH, "many_live.py"), [str(count)],
+                [m for m in ("plain", "discover", "gate", "heaptrack", "memray-native") if m in modes],
+                gate_pattern="obj:libffi*", gate_matches=count, live=count))
+    if "pythonmalloc" in chosen:
+        workloads.append(Workload(
+            "pythonmalloc", f"Small objects too: `PYTHONMALLOC=malloc numpy_subscript.py {args.pythonmalloc_iterations}`",
+            os.path.join(SHARED_BENCH, "numpy_subscript.py"), [str(args.pythonmalloc_iterations)],
+            [m for m in ("plain", "discover", "heaptrack", "memray-native", "memray-pyalloc") if m in modes],
+            env={"PYTHONMALLOC": "malloc"}))
+    if args.case_study == "on" and "case-study" in chosen:
         if not versions["numba"]:
             print("warning: numba is not installed, the case-study table is skipped", file=sys.stderr)
         else:
@@ -576,7 +653,7 @@ def main(argv=None):
                 "case-study", f"Case study: `numba_generator.py {args.case_study_iterations} complete`",
                 os.path.join(SHARED_BENCH, "numba_generator.py"), [str(args.case_study_iterations), "complete"],
                 [m for m in ("plain", "preload", "gate") if m in modes]))
-    if args.startup == "on":
+    if args.startup == "on" and "startup" in chosen:
         workloads.append(Workload("startup", "Start-up alone: `numpy_subscript.py 1`",
                                   os.path.join(SHARED_BENCH, "numpy_subscript.py"), ["1"],
                                   [m for m in ("plain", "preload", "gate", "discover") if m in modes]))
@@ -647,7 +724,7 @@ def main(argv=None):
             k: {"script": v["workload"].script, "args": v["workload"].args, "modes": v["workload"].modes,
                 "summary": v["summary"], "rounds": v["rounds"]} for k, v in results.items()}}, out, indent=1)
     print(f"\n(written to {args.out} and {json_out})", file=sys.stderr)
-    verdicts = bounds(results["reference"]["summary"]) if "reference" in results else []
+    verdicts = all_bounds(results)
     if args.enforce_bounds and not all(ok for _, ok in verdicts):
         return 1
     return 0
@@ -685,6 +762,9 @@ def render(info, results):
         if key == "reference":
             out += ["", "Bounds of issue 3:", ""]
             out += [f"- {'PASS' if ok else 'FAIL'}: {text}" for text, ok in bounds(s)]
+        elif key.startswith("live-") or key == "pythonmalloc":
+            out += ["", "Bounds of issue 14:", ""]
+            out += [f"- {'PASS' if ok else 'FAIL'}: {text}" for text, ok in scale_bounds(w, s)]
     return "\n".join(out) + "\n"
 
 

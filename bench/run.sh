@@ -4,6 +4,7 @@
 #   bench/run.sh                      7 rounds, every mode, plus the numba case study
 #   bench/run.sh --reps 11            any option of bench/overhead.py (--help lists them)
 #   BENCH_PYTHON=/path/bin/python bench/run.sh   use that interpreter instead of bench/.venv
+#   bench/run.sh --scaling [options]  bench/scaling.py instead: cost per allocation at 10^5..10^7 (issue 14)
 # Results: printed, and written to bench/target/results/latest.md (+ latest.json).
 # The machine should be otherwise idle: the numbers are wall-clock ratios.
 set -euo pipefail
@@ -43,5 +44,10 @@ if [ -z "$python" ]; then
   python="$root/$venv/bin/python"
 fi
 
+if [ "${1:-}" = "--scaling" ]; then
+  shift
+  exec python3 bench/scaling.py --python "$python" --shim "$shim" \
+    --command-line "bench/run.sh --scaling${*:+ $*}" "$@"
+fi
 exec python3 bench/overhead.py --python "$python" --shim "$shim" \
   --command-line "bench/run.sh${*:+ $*}" "$@"

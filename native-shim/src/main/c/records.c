@@ -78,9 +78,23 @@ static int same_python_frame(const void *entry, const void *key) {
            memcmp(e->text, k->text, k->file_len + k->function_len) == 0;
 }
 
-/* A Python frame's id in this process's file. Keyed by its text, not by the code object's address,
- * which a later code object may reuse. */
-static uint32_t python_frame_id(const struct py_ref *ref) {
+/* (code object, offset, identity) -> that frame's text entry. Reading the line table and copying two
+ * strings costs microseconds, and a site made during an import is some 40 Python frames deep. Keyed
+ * the way sites are (pystack.h), so it tells one code object from another as well as sites do. */
+struct python_ref_entry {
+    uint64_t hash; /* first: cached in an itab */
+    struct py_ref ref;
+    struct python_frame_entry *frame;
+};
+
+static struct itab python_refs;
+
+static int same_python_ref(const void *entry, const void *key) {
+    return memcmp(&((const struct python_ref_entry *)entry)->ref, key, sizeof(struct py_ref)) == 0;
+}
+
+/* The frame's text entry, interned by its text. */
+static struct python_frame_entry *python_frame_text(const struct py_ref *ref) {
     char text[MAX_FILE + MAX_FUNCTION];
     struct python_frame_key key;
     key.line = pystack_line(ref);
@@ -91,26 +105,40 @@ static uint32_t python_frame_id(const struct py_ref *ref) {
     for (size_t i = 0; i < key.file_len + key.function_len; i++) hash = (hash ^ (unsigned char)text[i]) * 0x100000001b3ULL;
     hash = nnl_mix64(hash);
     struct python_frame_entry *e = itab_find(&python_frames, hash, same_python_frame, &key);
-    if (!e) {
-        e = arena_alloc(sizeof *e + key.file_len + key.function_len);
-        if (!e) return UINT32_MAX;
-        e->hash = hash;
-        e->line = key.line;
-        e->file_len = (uint16_t)key.file_len;
-        e->function_len = (uint16_t)key.function_len;
-        memcpy(e->text, text, key.file_len + key.function_len);
-        struct python_frame_entry *kept = itab_insert(&python_frames, e, same_python_frame, &key);
-        if (kept) e = kept;
+    if (e) return e;
+    e = arena_alloc(sizeof *e + key.file_len + key.function_len);
+    if (!e) return NULL;
+    e->hash = hash;
+    e->line = key.line;
+    e->file_len = (uint16_t)key.file_len;
+    e->function_len = (uint16_t)key.function_len;
+    memcpy(e->text, text, key.file_len + key.function_len);
+    struct python_frame_entry *kept = itab_insert(&python_frames, e, same_python_frame, &key);
+    return kept ? kept : e;
+}
+
+/* A Python frame's id in this process's file. Its record is keyed by its text, not by the code
+ * object's address, which a later code object may reuse. */
+static uint32_t python_frame_id(const struct py_ref *ref) {
+    uint64_t ref_hash = nnl_mix64(ref->code ^ ((uint64_t)(uint32_t)ref->byte_offset << 48) ^ ((uint64_t)ref->identity << 16));
+    struct python_ref_entry *r = itab_find(&python_refs, ref_hash, same_python_ref, ref);
+    struct python_frame_entry *e = r ? r->frame : python_frame_text(ref);
+    if (!e) return UINT32_MAX;
+    if (!r && (r = arena_alloc(sizeof *r))) {
+        r->hash = ref_hash;
+        r->ref = *ref;
+        r->frame = e;
+        itab_insert(&python_refs, r, same_python_ref, ref);
     }
     uint64_t written = atomic_load_explicit(&e->written, memory_order_acquire);
     if ((written >> 32) == process_epoch && (uint32_t)written) return (uint32_t)written - 1;
     struct nnl_record_header *record;
-    char *at = output_reserve_record((uint32_t)(sizeof(struct nnl_python_frame_record) + key.file_len + key.function_len), &record);
+    char *at = output_reserve_record((uint32_t)(sizeof(struct nnl_python_frame_record) + e->file_len + e->function_len), &record);
     if (!at) return UINT32_MAX;
     uint32_t id = atomic_fetch_add(&next_python_frame_id, 1);
     struct nnl_python_frame_record fixed = {id, e->line, e->file_len, e->function_len};
     at = put(at, &fixed, sizeof fixed);
-    put(at, e->text, key.file_len + key.function_len);
+    put(at, e->text, (size_t)e->file_len + e->function_len);
     output_commit_record(record, NNL_RECORD_PYTHON_FRAME);
     atomic_store_explicit(&e->written, ((uint64_t)process_epoch << 32) | (id + 1), memory_order_release);
     return id;
@@ -174,4 +202,7 @@ void records_forget_after_fork(void) {
     process_epoch++;
 }
 
-void records_register_fork_locks(void) { itab_register_fork_lock(&python_frames); }
+void records_register_fork_locks(void) {
+    itab_register_fork_lock(&python_refs);
+    itab_register_fork_lock(&python_frames);
+}

@@ -38,7 +38,10 @@ static _Atomic uint64_t prefilter[PREFILTER_SLOTS];
  * the whole stack at a load or two per frame, where unwinding costs an order of magnitude more.
  * Every read is of the live stack: the slots of frame i lie inside frames 0..i-1 once those are
  * confirmed. Shapes are per thread, so a slot is never read on another thread's stack. */
-#define SHAPE_SETS 8
+/* A thread starts with SHAPE_MIN_SETS sets; one whose recordings keep evicting current shapes (more
+ * recurring stacks than fit) doubles them, up to SHAPE_MAX_SETS. */
+#define SHAPE_MIN_SETS 8
+#define SHAPE_MAX_SETS 64
 #define SHAPE_WAYS 2
 /* A thread may record this many shapes, and one more per SHAPE_EARN unwinds: recording walks the
  * stack with unw_step, which is slow, and a stack that recurs at ever new depths never pays back. */
@@ -52,15 +55,22 @@ struct shape {
     /* Frame i's return address lies at return_slot + 8 * return_words[i]. */
     uint16_t return_words[RAW_DEPTH];
     /* Frame i keeps a frame pointer: 0, or 1 + where (in words above return_slot - 8) a callee
-     * saved it; it must still point just below frame i's return address. */
+     * saved it; it must still point frame_pointer_gap[i] words below frame i's return address
+     * (1 for a classic frame pointer, more for a frame that moved its frame pointer, as libffi's
+     * ffi_call_unix64 does). */
     uint16_t frame_pointer_words[RAW_DEPTH];
+    uint8_t frame_pointer_gap[RAW_DEPTH];
 };
 
 struct shape_table {
-    uint64_t unwinds, recordings, confirmed;
-    unsigned next_way;
-    struct shape sets[SHAPE_SETS][SHAPE_WAYS];
+    uint64_t unwinds, recordings, confirmed, evictions;
+    unsigned next_way, sets;
+    struct shape shapes[]; /* sets * SHAPE_WAYS */
 };
+
+static size_t shape_table_bytes(unsigned sets) {
+    return sizeof(struct shape_table) + sizeof(struct shape) * SHAPE_WAYS * sets;
+}
 
 static __thread struct shape_table *shape_table __attribute__((tls_model("initial-exec")));
 static __thread int shape_table_retired __attribute__((tls_model("initial-exec")));
@@ -70,7 +80,7 @@ static int shapes_enabled; /* a thread-exit destructor could be registered */
 static void retire_shape_table(void *table) {
     shape_table = NULL;
     shape_table_retired = 1; /* destructors running after this one may still allocate */
-    munmap(table, sizeof(struct shape_table));
+    munmap(table, shape_table_bytes(((struct shape_table *)table)->sets));
 }
 
 void unwind_init(void) {
@@ -178,8 +188,8 @@ static const struct stack *classify(const uintptr_t *frames, int count, uint64_t
     return kept ? kept : s;
 }
 
-static struct shape *shape_set(uintptr_t return_slot, uintptr_t return_address) {
-    return shape_table->sets[nnl_mix64(return_slot ^ return_address) % SHAPE_SETS];
+static struct shape *shape_set(const struct shape_table *table, uintptr_t return_slot, uintptr_t return_address) {
+    return (struct shape *)&table->shapes[(nnl_mix64(return_slot ^ return_address) & (table->sets - 1)) * SHAPE_WAYS];
 }
 
 static inline uintptr_t word_at(uintptr_t address) { return *(const uintptr_t *)address; }
@@ -187,7 +197,7 @@ static inline uintptr_t word_at(uintptr_t address) { return *(const uintptr_t *)
 static const struct stack *shape_confirm(uintptr_t return_slot, uintptr_t return_address) {
     if (!shape_table || !return_slot || word_at(return_slot) != return_address) return NULL;
     unsigned generation = symbols_generation();
-    const struct shape *set = shape_set(return_slot, return_address);
+    const struct shape *set = shape_set(shape_table, return_slot, return_address);
     for (int w = 0; w < SHAPE_WAYS; w++) {
         const struct shape *shape = &set[w];
         const struct stack *s = shape->stack;
@@ -197,7 +207,8 @@ static const struct stack *shape_confirm(uintptr_t return_slot, uintptr_t return
         for (; i < s->count; i++) {
             uintptr_t slot = return_slot + 8 * (uintptr_t)shape->return_words[i];
             unsigned saved_at = shape->frame_pointer_words[i - 1];
-            if (saved_at && word_at(return_slot - 8 + 8 * (uintptr_t)(saved_at - 1)) != slot - 8) break;
+            if (saved_at && word_at(return_slot - 8 + 8 * (uintptr_t)(saved_at - 1)) != slot - 8 * (uintptr_t)shape->frame_pointer_gap[i - 1])
+                break;
             if (word_at(slot) != s->frames[i]) break;
         }
         if (i == s->count) {
@@ -208,17 +219,40 @@ static const struct stack *shape_confirm(uintptr_t return_slot, uintptr_t return
     return NULL;
 }
 
-static int may_record_shape(void) {
-    if (!shape_table && !shape_table_retired && shapes_enabled) {
-        void *table = mmap(NULL, sizeof(struct shape_table), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (table == MAP_FAILED) return 0;
-        if (pthread_setspecific(shape_table_key, table) != 0) {
-            munmap(table, sizeof(struct shape_table));
-            return 0;
-        }
-        shape_table = table;
+/* This thread's shape table with room for sets sets, the shapes of the old one kept where they fit. */
+static void resize_shape_table(unsigned sets) {
+    struct shape_table *table = mmap(NULL, shape_table_bytes(sets), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (table == MAP_FAILED) return;
+    struct shape_table *old = shape_table;
+    if (pthread_setspecific(shape_table_key, table) != 0) {
+        munmap(table, shape_table_bytes(sets));
+        return;
     }
+    table->sets = sets;
+    if (old) {
+        table->unwinds = old->unwinds;
+        table->recordings = old->recordings;
+        table->confirmed = old->confirmed;
+        for (unsigned i = 0; i < old->sets * SHAPE_WAYS; i++) {
+            const struct shape *shape = &old->shapes[i];
+            if (!shape->stack) continue;
+            struct shape *set = shape_set(table, shape->return_slot, shape->stack->frames[0]);
+            set[set[0].stack ? 1 : 0] = *shape;
+        }
+    }
+    shape_table = table;
+    if (old) munmap(old, shape_table_bytes(old->sets));
+}
+
+static int may_record_shape(void) {
+    if (!shape_table && !shape_table_retired && shapes_enabled) resize_shape_table(SHAPE_MIN_SETS);
     return shape_table && shape_table->recordings < SHAPE_FREE_RECORDINGS + shape_table->unwinds / SHAPE_EARN;
+}
+
+/* Did the frame below the cursor's save the cursor frame's rbp (its caller's) at address at? */
+static int caller_rbp_saved_at(unw_cursor_t *cursor, uintptr_t at) {
+    unw_save_loc_t loc;
+    return unw_get_save_loc(cursor, UNW_X86_64_RBP, &loc) == 0 && loc.type == UNW_SLT_MEMORY && (uintptr_t)loc.u.addr == at;
 }
 
 static int get_registers(unw_cursor_t *cursor, unw_word_t *ip, unw_word_t *sp, unw_word_t *rbp) {
@@ -257,16 +291,40 @@ static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned 
             uintptr_t at = saved.type == UNW_SLT_MEMORY ? (uintptr_t)saved.u.addr : 0;
             if (at < return_slot - 8 || at >= frame_sp - 8 || at % 8 || word_at(at) != frame_rbp) return;
             shape.frame_pointer_words[i - 1] = (uint16_t)((at - (return_slot - 8)) / 8 + 1);
-        } else if (frame_rbp >= frame_sp && frame_rbp < sp) {
-            return; /* rbp points into the frame elsewhere: a base register (such as gcc's realignment) */
+            shape.frame_pointer_gap[i - 1] = 1;
+        } else if (frame_rbp >= frame_sp && frame_rbp < slot - 8 && caller_rbp_saved_at(&cursor, slot - 8) &&
+                   (slot - frame_rbp) / 8 <= UINT8_MAX) {
+            /* A frame pointer moved down the frame (libffi's ffi_call_unix64 puts its frame below the
+             * arguments it copies): the caller's rbp saved just below the return address, as a frame
+             * pointer frame does, and rbp at a fixed distance below that. gcc's realignment saves the
+             * caller's rbp below the realigned copy of the return address instead, so it stays out. */
+            uintptr_t at = saved.type == UNW_SLT_MEMORY ? (uintptr_t)saved.u.addr : 0;
+            if (frame_rbp % 8 || at < return_slot - 8 || at >= frame_sp - 8 || at % 8 || word_at(at) != frame_rbp) return;
+            shape.frame_pointer_words[i - 1] = (uint16_t)((at - (return_slot - 8)) / 8 + 1);
+            shape.frame_pointer_gap[i - 1] = (uint8_t)((slot - frame_rbp) / 8);
+        } else if (frame_rbp >= frame_sp && frame_rbp < sp && frame_rbp % 8 == 0 &&
+                   (word_at(frame_rbp) == rbp || word_at(frame_rbp + 8) == ip)) {
+            /* rbp points into the frame as a frame pointer does whose CFA is found some other way:
+             * gcc's realignment saves the caller's rbp at rbp and a copy of the return address above
+             * it, and the frame's size then depends on the alignment it found. Otherwise rbp into
+             * the frame is a general register holding a pointer to a local, in a frame of fixed size. */
+            return;
         }
     }
     /* The stack must end at its last frame because that frame's unwind information says so (its
      * return address is undefined), not because of a value read from the stack. */
     unw_save_loc_t end;
     if (unw_step(&cursor) != 0 || unw_get_save_loc(&cursor, UNW_REG_IP, &end) != 0 || end.type != UNW_SLT_NONE) return;
-    struct shape *set = shape_set(return_slot, s->frames[0]);
-    set[shape_table->next_way++ % SHAPE_WAYS] = shape;
+    struct shape *set = shape_set(shape_table, return_slot, s->frames[0]);
+    struct shape *way = &set[shape_table->next_way++ % SHAPE_WAYS];
+    if (way->stack && way->generation == generation && ++shape_table->evictions > shape_table->sets * SHAPE_WAYS &&
+        shape_table->sets < SHAPE_MAX_SETS) {
+        shape_table->evictions = 0;
+        resize_shape_table(shape_table->sets * 2);
+        set = shape_set(shape_table, return_slot, s->frames[0]);
+        way = &set[set[0].stack ? 1 : 0];
+    }
+    *way = shape;
 }
 
 /* unw_backtrace's fast path gives each thread that uses it a trace cache of 2^14 frames, 256 KiB
