@@ -10,8 +10,10 @@
  *
  * SA_RESETHAND is done here, not by the kernel: it would reset the handler at the first delivery,
  * and the replay would find none. Not put off: the signals faults raise (returning would fault
- * again), and handlers installed before the shim started or by other means (sigset, the raw system
- * call): they run as before. */
+ * again), SIGABRT (an allocator that aborts inside the shim's realloc: abort() resets the default
+ * when the handler returns and raises again, so a replay would never come), and handlers
+ * installed before the shim started or by other means (sigset, the raw system call): they run as
+ * before. */
 #include "signals.h"
 
 #include <dlfcn.h>
@@ -42,7 +44,7 @@ static int (*next_sigaction)(int, const struct sigaction *, struct sigaction *);
 static __thread siginfo_t deferred[DEFERRED_MAX] __attribute__((tls_model("initial-exec")));
 
 static int raised_by_fault(int signal) {
-    return signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL || signal == SIGTRAP ||
+    return signal == SIGABRT || signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL || signal == SIGTRAP ||
            signal == SIGSYS;
 }
 

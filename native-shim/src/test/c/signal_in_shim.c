@@ -17,6 +17,8 @@
  *   cancel   a thread cancelled (deferred) before it allocates: the shim's file growth (open,
  *            close) has cancellation points; the thread must die at its own pthread_testcancel,
  *            never inside the shim with its locks held
+ *   abort    realloc of a pointer the allocator rejects aborts inside the shim's realloc: the
+ *            program's SIGABRT handler must run (faulthandler's traceback), not the default action
  * A watchdog alarm fails a hang. */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -215,10 +217,32 @@ static void cancelled_in_the_shim(void) {
     free(after);
 }
 
+/* ---- abort: the allocator aborts while the shim works on the thread ---- */
+
+static void abort_handler_ran(int signal) {
+    (void)signal;
+    static const char message[] = "abort: the SIGABRT handler ran\n";
+    (void)!write(2, message, sizeof message - 1);
+    _exit(check_report("abort"));
+}
+
+static void allocator_aborts(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = abort_handler_ran;
+    sa.sa_flags = SA_NODEFER | SA_ONSTACK; /* as faulthandler installs it */
+    sigemptyset(&sa.sa_mask);
+    REQUIRE(sigaction(SIGABRT, &sa, NULL) == 0, "sigaction");
+    char *block = signal_alloc_site(64);
+    char *volatile rejected = block + 1; /* misaligned: glibc's realloc reports it and aborts */
+    rejected = realloc(rejected, 128);
+    CHECK(0, "realloc of a misaligned pointer returned %p instead of aborting", (void *)rejected);
+}
+
 int main(int argc, char **argv) {
     live_count = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
     REQUIRE(live_count && argc == 2,
-            "usage: signal_in_shim free|resethand|longjmp|longjmp-locked|cancel, under the shim");
+            "usage: signal_in_shim free|resethand|longjmp|longjmp-locked|cancel|abort, under the shim");
     alarm(60); /* a hang fails the test (SIGALRM) instead of hanging the build */
     const char *mode = argv[1];
     if (strcmp(mode, "free") == 0) handler_frees_and_allocates();
@@ -226,6 +250,7 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "longjmp") == 0) handler_jumps_out(&armed_clock, "a tracked malloc");
     else if (strcmp(mode, "longjmp-locked") == 0) handler_jumps_out(&armed_fallocate, "the file's growth");
     else if (strcmp(mode, "cancel") == 0) cancelled_in_the_shim();
+    else if (strcmp(mode, "abort") == 0) allocator_aborts();
     else REQUIRE(0, "unknown mode %s", mode);
     return check_report(mode);
 }
