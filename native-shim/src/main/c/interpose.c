@@ -535,7 +535,7 @@ static void fork_child(void) {
     signals_after_fork_child();
     symbols_after_fork_child();
     tracker_after_fork_child(run_dir);
-    nnl_in_shim--;
+    nnl_shim_leave();
 }
 
 static void register_fork_locks(void) {

@@ -42,6 +42,8 @@ static _Atomic pid_t owner; /* the process whose handlers these are; 0: do not w
 static int (*next_sigaction)(int, const struct sigaction *, struct sigaction *);
 
 static __thread siginfo_t deferred[DEFERRED_MAX] __attribute__((tls_model("initial-exec")));
+/* The process each was sent to: a forked child keeps those that arrived after the fork. */
+static __thread pid_t deferred_to[DEFERRED_MAX] __attribute__((tls_model("initial-exec")));
 
 static int raised_by_fault(int signal) {
     return signal == SIGABRT || signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL || signal == SIGTRAP ||
@@ -56,6 +58,7 @@ static void trampoline(int signal, siginfo_t *info, void *context) {
         if (n < DEFERRED_MAX) {
             deferred[n] = *info;
             deferred[n].si_signo = signal;
+            deferred_to[n] = (pid_t)syscall(SYS_getpid);
             nnl_signals_deferred = n + 1;
             return;
         }
@@ -177,8 +180,18 @@ void signals_start(void) {
 }
 
 void signals_after_fork_child(void) {
-    nnl_signals_deferred = 0; /* a child inherits no pending signal */
-    atomic_store(&owner, (pid_t)syscall(SYS_getpid));
+    /* A child inherits no pending signal, but one sent to it since the fork is its own: it is
+     * raised as the fork handlers leave the shim. Blocked meanwhile: the trampoline appends. */
+    sigset_t all, mask;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &mask);
+    pid_t self = (pid_t)syscall(SYS_getpid);
+    int kept = 0;
+    for (int i = 0; i < nnl_signals_deferred; i++)
+        if (deferred_to[i] == self) deferred_to[kept] = self, deferred[kept++] = deferred[i];
+    nnl_signals_deferred = kept;
+    atomic_store(&owner, self);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
 }
 
 void signals_register_fork_lock(void) { nnl_register_fork_lock(&install_lock); }

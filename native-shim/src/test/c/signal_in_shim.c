@@ -17,6 +17,8 @@
  *   cancel   a thread cancelled (deferred) before it allocates: the shim's file growth (open,
  *            close) has cancellation points; the thread must die at its own pthread_testcancel,
  *            never inside the shim with its locks held
+ *   fork     a signal sent to a forked child while the shim's fork handler sets the child up (it
+ *            opens the child's file): the child's handler must run, before the child goes on
  *   abort    realloc of a pointer the allocator rejects aborts inside the shim's realloc: the
  *            program's SIGABRT handler must run (faulthandler's traceback), not the default action
  * A watchdog alarm fails a hang. */
@@ -29,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +44,8 @@ static int (*next_fallocate)(int, int, off_t, off_t);
 /* The thread that arms a hook is the one it interrupts. */
 static _Atomic pid_t armed_clock, armed_fallocate;
 static _Atomic int raised;
+/* Armed with a process's pid: a child of it raises the signal in its first file growth. */
+static _Atomic pid_t armed_in_child_of;
 
 static void raise_if_armed(_Atomic pid_t *armed) {
     pid_t self = (pid_t)syscall(SYS_gettid);
@@ -67,6 +72,11 @@ int clock_gettime(clockid_t clock, struct timespec *ts) {
 int fallocate(int fd, int mode, off_t offset, off_t length) {
     if (!next_fallocate) next_fallocate = (int (*)(int, int, off_t, off_t))dlsym(RTLD_NEXT, "fallocate");
     raise_if_armed(&armed_fallocate);
+    pid_t parent = atomic_load(&armed_in_child_of);
+    if (parent && getpid() != parent) {
+        atomic_store(&armed_in_child_of, 0);
+        syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGUSR1);
+    }
     return next_fallocate(fd, mode, offset, length);
 }
 
@@ -217,6 +227,32 @@ static void cancelled_in_the_shim(void) {
     free(after);
 }
 
+/* ---- fork: a signal for the child while it is set up ---- */
+
+static _Atomic int child_handled;
+
+static void count_in_child(int signal) {
+    (void)signal;
+    child_handled++;
+}
+
+static void signal_while_child_is_set_up(void) {
+    REQUIRE(signal(SIGUSR1, count_in_child) != SIG_ERR, "signal");
+    atomic_store(&armed_in_child_of, getpid());
+    pid_t child = fork();
+    REQUIRE(child >= 0, "fork");
+    if (child == 0) {
+        int armed_still = atomic_load(&armed_in_child_of) != 0;
+        _exit(armed_still ? 2 : child_handled == 1 ? 0 : 1);
+    }
+    atomic_store(&armed_in_child_of, 0);
+    int status;
+    REQUIRE(waitpid(child, &status, 0) == child, "waitpid");
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 2, "the child grew no file (status %d): the test tests nothing", status);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 1, "the child's handler never ran for the signal sent to it");
+    CHECK_EQ_U64(0, child_handled, "handlers run in the parent");
+}
+
 /* ---- abort: the allocator aborts while the shim works on the thread ---- */
 
 static void abort_handler_ran(int signal) {
@@ -242,7 +278,7 @@ static void allocator_aborts(void) {
 int main(int argc, char **argv) {
     live_count = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
     REQUIRE(live_count && argc == 2,
-            "usage: signal_in_shim free|resethand|longjmp|longjmp-locked|cancel|abort, under the shim");
+            "usage: signal_in_shim free|resethand|longjmp|longjmp-locked|cancel|fork|abort, under the shim");
     alarm(60); /* a hang fails the test (SIGALRM) instead of hanging the build */
     const char *mode = argv[1];
     if (strcmp(mode, "free") == 0) handler_frees_and_allocates();
@@ -250,6 +286,7 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "longjmp") == 0) handler_jumps_out(&armed_clock, "a tracked malloc");
     else if (strcmp(mode, "longjmp-locked") == 0) handler_jumps_out(&armed_fallocate, "the file's growth");
     else if (strcmp(mode, "cancel") == 0) cancelled_in_the_shim();
+    else if (strcmp(mode, "fork") == 0) signal_while_child_is_set_up();
     else if (strcmp(mode, "abort") == 0) allocator_aborts();
     else REQUIRE(0, "unknown mode %s", mode);
     return check_report(mode);
