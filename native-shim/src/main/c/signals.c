@@ -92,9 +92,15 @@ void nnl_signals_replay(void) {
     memcpy(pending, deferred, sizeof(siginfo_t) * (size_t)n);
     nnl_signals_deferred = 0; /* outside the shim now: later signals run their handler at once */
     pid_t pid = (pid_t)syscall(SYS_getpid), tid = (pid_t)syscall(SYS_gettid);
+    /* All queued before any is handled, as pending signals are: a handler that siglongjmps must not
+     * take the others with it. */
+    sigset_t all, mask;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &mask);
     for (int i = 0; i < n; i++)
         if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, pending[i].si_signo, &pending[i]) != 0)
             syscall(SYS_tgkill, pid, tid, pending[i].si_signo); /* the queue is full: the signal without its siginfo */
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
     errno = saved;
 }
 

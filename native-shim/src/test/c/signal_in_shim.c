@@ -14,6 +14,8 @@
  *   longjmp  the handler siglongjmps out of a tracked malloc: the thread's next allocations must
  *            still be tracked
  *   longjmp-locked  the same, out of the file growth: other threads' allocations must not hang
+ *   longjmp-two  SIGUSR1 and SIGUSR2 arrive inside one tracked malloc; SIGUSR1's handler siglongjmps:
+ *            SIGUSR2's handler must still run (it would have, pending, without the shim)
  *   cancel   a thread cancelled (deferred) before it allocates: the shim's file growth (open,
  *            close) has cancellation points; the thread must die at its own pthread_testcancel,
  *            never inside the shim with its locks held
@@ -43,6 +45,8 @@ static int (*next_fallocate)(int, int, off_t, off_t);
 
 /* The thread that arms a hook is the one it interrupts. */
 static _Atomic pid_t armed_clock, armed_fallocate;
+/* The thread that gets SIGUSR2 right after SIGUSR1 from the next clock_gettime. */
+static _Atomic pid_t armed_clock_two;
 static _Atomic int raised;
 /* Armed with a process's pid: a child of it raises the signal in its first file growth. */
 static _Atomic pid_t armed_in_child_of;
@@ -66,6 +70,11 @@ static void raise_if_armed(_Atomic pid_t *armed) {
 int clock_gettime(clockid_t clock, struct timespec *ts) {
     if (!next_clock_gettime) next_clock_gettime = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
     raise_if_armed(&armed_clock);
+    pid_t two = atomic_load(&armed_clock_two);
+    if (two && two == (pid_t)syscall(SYS_gettid) && atomic_compare_exchange_strong(&armed_clock_two, &two, 0)) {
+        syscall(SYS_tgkill, getpid(), two, SIGUSR1);
+        syscall(SYS_tgkill, getpid(), two, SIGUSR2);
+    }
     return next_clock_gettime(clock, ts);
 }
 
@@ -199,6 +208,31 @@ static void handler_jumps_out(_Atomic pid_t *hook, const char *where) {
     free(after);
 }
 
+static _Atomic int second_handled;
+
+static void count_second(int signal) {
+    (void)signal;
+    second_handled++;
+}
+
+static void handler_jumps_out_of_two(void) {
+    REQUIRE(signal(SIGUSR1, jump_out) != SIG_ERR && signal(SIGUSR2, count_second) != SIG_ERR, "signal");
+    int jumped = 0;
+    if (!sigsetjmp(escape, 1)) {
+        atomic_store(&armed_clock_two, (pid_t)syscall(SYS_gettid));
+        free(signal_alloc_site(32)); /* inside this malloc both signals arrive */
+        CHECK(!atomic_load(&armed_clock_two), "the hook never ran");
+    } else {
+        jumped = 1;
+    }
+    CHECK(jumped, "SIGUSR1's handler jumped out");
+    CHECK_EQ_U64(1, second_handled, "SIGUSR2's handler runs");
+    uint64_t before = live_count();
+    void *after = signal_alloc_site(48);
+    CHECK_EQ_U64(before + 1, live_count(), "this thread's allocations are tracked after the jump");
+    free(after);
+}
+
 /* ---- cancel: a cancellation point inside the shim ---- */
 
 static void *cancelled_allocator(void *arg) {
@@ -278,12 +312,13 @@ static void allocator_aborts(void) {
 int main(int argc, char **argv) {
     live_count = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
     REQUIRE(live_count && argc == 2,
-            "usage: signal_in_shim free|resethand|longjmp|longjmp-locked|cancel|fork|abort, under the shim");
+            "usage: signal_in_shim free|resethand|longjmp|longjmp-two|longjmp-locked|cancel|fork|abort, under the shim");
     alarm(60); /* a hang fails the test (SIGALRM) instead of hanging the build */
     const char *mode = argv[1];
     if (strcmp(mode, "free") == 0) handler_frees_and_allocates();
     else if (strcmp(mode, "resethand") == 0) one_shot_handler_frees();
     else if (strcmp(mode, "longjmp") == 0) handler_jumps_out(&armed_clock, "a tracked malloc");
+    else if (strcmp(mode, "longjmp-two") == 0) handler_jumps_out_of_two();
     else if (strcmp(mode, "longjmp-locked") == 0) handler_jumps_out(&armed_fallocate, "the file's growth");
     else if (strcmp(mode, "cancel") == 0) cancelled_in_the_shim();
     else if (strcmp(mode, "fork") == 0) signal_while_child_is_set_up();
