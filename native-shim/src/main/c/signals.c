@@ -136,7 +136,8 @@ NNL_EXPORT int sigaction(int signal, const struct sigaction *act, struct sigacti
     struct installed *in = &installed[signal];
     void *previous = atomic_load(&in->handler);
     int previous_siginfo = atomic_load(&in->siginfo), previous_reset = atomic_load(&in->reset);
-    if (wrap) {
+    /* The trampoline itself, as sigset or the raw system call reported it: it calls what it called. */
+    if (wrap && act->sa_sigaction != trampoline) {
         atomic_fetch_add_explicit(&in->sequence, 1, memory_order_relaxed);
         atomic_thread_fence(memory_order_release);
         atomic_store_explicit(&in->handler, (void *)act->sa_sigaction, memory_order_relaxed);

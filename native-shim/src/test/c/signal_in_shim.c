@@ -21,6 +21,8 @@
  *            never inside the shim with its locks held
  *   fork     a signal sent to a forked child while the shim's fork handler sets the child up (it
  *            opens the child's file): the child's handler must run, before the child goes on
+ *   restore  the handler as sigset (not wrapped) reports it, installed again with signal(): the
+ *            program's handler must run once per signal, not the trampoline calling itself
  *   abort    realloc of a pointer the allocator rejects aborts inside the shim's realloc: the
  *            program's SIGABRT handler must run (faulthandler's traceback), not the default action
  * A watchdog alarm fails a hang. */
@@ -287,6 +289,30 @@ static void signal_while_child_is_set_up(void) {
     CHECK_EQ_U64(0, child_handled, "handlers run in the parent");
 }
 
+/* ---- restore: an old disposition taken from a function the shim does not wrap ---- */
+
+static _Atomic int restored_handled;
+
+static void count_restored(int signal) {
+    (void)signal;
+    restored_handled++;
+}
+
+static void handler_restored_from_sigset(void) {
+    REQUIRE(signal(SIGUSR1, count_restored) != SIG_ERR, "signal");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    sighandler_t old = sigset(SIGUSR1, SIG_DFL); /* glibc's own sigaction: what the kernel has */
+#pragma GCC diagnostic pop
+    REQUIRE(old != SIG_ERR, "sigset");
+    REQUIRE(signal(SIGUSR1, old) != SIG_ERR, "signal");
+    raise(SIGUSR1);
+    CHECK_EQ_U64(1, restored_handled, "handlers run for one signal");
+    struct sigaction now;
+    REQUIRE(sigaction(SIGUSR1, NULL, &now) == 0, "sigaction");
+    CHECK(now.sa_handler == count_restored, "sigaction reports the program's handler");
+}
+
 /* ---- abort: the allocator aborts while the shim works on the thread ---- */
 
 static void abort_handler_ran(int signal) {
@@ -312,7 +338,7 @@ static void allocator_aborts(void) {
 int main(int argc, char **argv) {
     live_count = (uint64_t(*)(void))dlsym(RTLD_DEFAULT, "nnl_live_count");
     REQUIRE(live_count && argc == 2,
-            "usage: signal_in_shim free|resethand|longjmp|longjmp-two|longjmp-locked|cancel|fork|abort, under the shim");
+            "usage: signal_in_shim free|resethand|longjmp|longjmp-two|longjmp-locked|cancel|fork|restore|abort, under the shim");
     alarm(60); /* a hang fails the test (SIGALRM) instead of hanging the build */
     const char *mode = argv[1];
     if (strcmp(mode, "free") == 0) handler_frees_and_allocates();
@@ -322,6 +348,7 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "longjmp-locked") == 0) handler_jumps_out(&armed_fallocate, "the file's growth");
     else if (strcmp(mode, "cancel") == 0) cancelled_in_the_shim();
     else if (strcmp(mode, "fork") == 0) signal_while_child_is_set_up();
+    else if (strcmp(mode, "restore") == 0) handler_restored_from_sigset();
     else if (strcmp(mode, "abort") == 0) allocator_aborts();
     else REQUIRE(0, "unknown mode %s", mode);
     return check_report(mode);
