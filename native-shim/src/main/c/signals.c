@@ -45,13 +45,13 @@ static __thread siginfo_t deferred[DEFERRED_MAX] __attribute__((tls_model("initi
 /* The process each was sent to: a forked child keeps those that arrived after the fork. */
 static __thread pid_t deferred_to[DEFERRED_MAX] __attribute__((tls_model("initial-exec")));
 
-static int raised_by_fault(int signal) {
+static int raised_synchronously(int signal) {
     return signal == SIGABRT || signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL || signal == SIGTRAP ||
            signal == SIGSYS;
 }
 
 static void trampoline(int signal, siginfo_t *info, void *context) {
-    if (nnl_in_shim && !raised_by_fault(signal)) {
+    if (nnl_in_shim && !raised_synchronously(signal)) {
         int n = nnl_signals_deferred;
         for (int i = 0; i < n; i++)
             if (signal < 32 && deferred[i].si_signo == signal) return; /* pending already: the kernel merges them too */
@@ -110,7 +110,7 @@ static int resolved(void) {
 }
 
 static int wrapped(int signal, const struct sigaction *act) {
-    return act && signal > 0 && signal < _NSIG && !raised_by_fault(signal) && signal != SIGKILL && signal != SIGSTOP &&
+    return act && signal > 0 && signal < _NSIG && !raised_synchronously(signal) && signal != SIGKILL && signal != SIGSTOP &&
            act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN &&
            atomic_load(&owner) == (pid_t)syscall(SYS_getpid); /* never a vfork child's, in its parent's memory */
 }
