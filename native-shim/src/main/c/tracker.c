@@ -24,7 +24,8 @@ struct shard {
     nnl_lock lock;
     struct nnl_live_entry *entries;
     uint64_t capacity;
-    uint64_t used; /* live + deleted slots */
+    uint64_t used;    /* live + deleted slots */
+    uint64_t grow_at; /* used slots at which the table is rebuilt: 70 % of capacity */
     /* Written under the lock only (plain stores, no locked instruction), read without it: most frees
      * are of blocks in empty shards, and the timeline sums the bytes. */
     atomic_uint_fast64_t live, bytes;
@@ -186,6 +187,7 @@ static int rehash(struct shard *s) {
     s->offset = offset;
     s->entries = entries;
     s->capacity = capacity;
+    s->grow_at = capacity * 7 / 10;
     s->used = live;
     return 0;
 }
@@ -198,27 +200,30 @@ static int insert(uint64_t address, uint64_t size, uint32_t site, uint32_t run) 
     uint64_t hash = address_hash(address);
     struct shard *s = shard_of(hash);
     nnl_lock_acquire(&s->lock);
-    if ((s->used + 1) * 10 > s->capacity * 7 && rehash(s) != 0) {
+    if (s->used >= s->grow_at && rehash(s) != 0) {
         nnl_lock_release(&s->lock);
         return -1;
     }
-    struct nnl_live_entry *target = NULL;
-    for (uint64_t i = hash & (s->capacity - 1);; i = (i + 1) & (s->capacity - 1)) {
-        uint64_t a = atomic_load_explicit(&s->entries[i].key, memory_order_relaxed);
-        if (nnl_entry_address(a) == address) { /* a block whose free() we never saw: this one replaces it */
+    struct nnl_live_entry *entries = s->entries, *target = NULL;
+    /* The probe steps over other live entries in a tight loop: most slots it meets are those. */
+    for (uint64_t mask = s->capacity - 1, i = hash & mask;; i = (i + 1) & mask) {
+        uint64_t a = atomic_load_explicit(&entries[i].key, memory_order_relaxed);
+        if (likely(a > DELETED)) {
+            if (nnl_entry_address(a) != address) continue;
+            /* a block whose free() we never saw: this one replaces it */
             atomic_fetch_sub(&live_count, 1);
-            shard_add(s, -1, -(int64_t)nnl_entry_size(s->entries[i].value));
-            target = &s->entries[i];
+            shard_add(s, -1, -(int64_t)nnl_entry_size(entries[i].value));
+            target = &entries[i];
             break;
         }
-        if (a == DELETED && !target) target = &s->entries[i];
         if (a == EMPTY) {
             if (!target) {
-                target = &s->entries[i];
+                target = &entries[i];
                 s->used++;
             }
             break;
         }
+        if (!target) target = &entries[i]; /* the first deleted slot */
     }
     put_entry(target, nnl_entry_key(address, site, run), nnl_entry_value(size, site));
     shard_add(s, 1, (int64_t)size);
@@ -234,14 +239,15 @@ uint32_t tracker_forget(void *pointer, size_t *size) {
     /* The freeing thread owns the block: had it been recorded, that increment happened before. */
     if (!atomic_load_explicit(&s->live, memory_order_relaxed) || !file_is_mine()) return 0;
     nnl_lock_acquire(&s->lock);
-    for (uint64_t i = hash & (s->capacity - 1); s->capacity; i = (i + 1) & (s->capacity - 1)) {
-        uint64_t a = atomic_load_explicit(&s->entries[i].key, memory_order_relaxed);
+    struct nnl_live_entry *entries = s->entries;
+    for (uint64_t mask = s->capacity - 1, i = hash & mask; entries; i = (i + 1) & mask) {
+        uint64_t a = atomic_load_explicit(&entries[i].key, memory_order_relaxed);
         if (a == EMPTY) break;
         if (nnl_entry_address(a) == address) {
-            uint64_t value = s->entries[i].value;
+            uint64_t value = entries[i].value;
             *size = nnl_entry_size(value);
             site_plus_one = nnl_entry_site(a, value) + 1;
-            atomic_store_explicit(&s->entries[i].key, DELETED, memory_order_release);
+            atomic_store_explicit(&entries[i].key, DELETED, memory_order_release);
             shard_add(s, -1, -(int64_t)*size);
             break;
         }
