@@ -289,7 +289,7 @@ final class ProcessDataReader {
                 long size = value & ENTRY_FIELD_MASK;
                 int site = (int) (key >>> 56) << 16 | (int) (value >>> ENTRY_FIELD_BITS);
                 double weight = sampling == null ? 1 : sampling.weight(size);
-                double[] sum = live.computeIfAbsent(site, key -> new double[2]);
+                double[] sum = live.computeIfAbsent(site, s -> new double[2]);
                 sum[0] += weight;
                 sum[1] += weight * size;
                 int run = (int) (key >>> ENTRY_FIELD_BITS) & 0xff;
