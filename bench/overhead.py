@@ -96,10 +96,11 @@ def read_data_file(path):
         version = u32(f_["HEADER_VERSION"])
         if version != f_["FILE_VERSION"]:
             raise BenchError(f"{path}: data format version {version}, this checkout's shim writes {f_['FILE_VERSION']}")
-        address_at, size_at, entry_bytes = f_["LIVE_ENTRY_ADDRESS"], f_["LIVE_ENTRY_SIZE"], f_["LIVE_ENTRY_BYTES"]
-        if not address_at + 8 <= size_at <= entry_bytes - 8:
-            raise BenchError("format.h's live entry no longer has its address before its size")
-        entry = struct.Struct(f"<{address_at}xQ{size_at - address_at - 8}xQ{entry_bytes - size_at - 8}x")
+        key_at, value_at, entry_bytes = f_["LIVE_ENTRY_KEY"], f_["LIVE_ENTRY_VALUE"], f_["LIVE_ENTRY_BYTES"]
+        if not key_at + 8 <= value_at <= entry_bytes - 8:
+            raise BenchError("format.h's live entry no longer has its key before its value")
+        entry = struct.Struct(f"<{key_at}xQ{value_at - key_at - 8}xQ{entry_bytes - value_at - 8}x")
+        size_mask = (1 << f_["ENTRY_FIELD_BITS"]) - 1  # the value's low bits: the size
         live_count = live_bytes = 0
         for shard in range(f_["SHARDS"]):
             table = u64(f_["HEADER_SHARDS"] + f_["SHARD_HEADER_BYTES"] * shard + f_["SHARD_HEADER_TABLE_OFFSET"])
@@ -108,10 +109,10 @@ def read_data_file(path):
             capacity = u64(table + f_["TABLE_HEADER_CAPACITY"])
             start = table + f_["TABLE_HEADER_BYTES"]
             # A view, not a copy: a child's ru_maxrss starts from this process's peak (vfork, then exec).
-            for address, size in entry.iter_unpack(memoryview(data)[start:start + capacity * entry.size]):
-                if address > 1:  # 0 empty, 1 deleted
+            for key, value in entry.iter_unpack(memoryview(data)[start:start + capacity * entry.size]):
+                if key > 1:  # 0 empty, 1 deleted
                     live_count += 1
-                    live_bytes += size
+                    live_bytes += value & size_mask
         return {"version": version, "pid": i32(f_["HEADER_PID"]), "checkpointNs": u64(f_["HEADER_CHECKPOINT_NS"]),
                 "end": u32(f_["HEADER_END"]), "exitStatus": i32(f_["HEADER_EXIT_STATUS"]),
                 "pythonStatus": u32(f_["HEADER_PYTHON_STATUS"]), "matchedCount": u64(f_["HEADER_MATCHED_COUNT"]),

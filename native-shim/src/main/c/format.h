@@ -20,8 +20,9 @@
 #include <stdint.h>
 
 #define NNL_FILE_MAGIC "NNLPROC1"
-/* 2: SITE records without the index of frame 0, the no-match block without its malloc flag. */
-#define NNL_FILE_VERSION 2
+/* 2: SITE records without the index of frame 0, the no-match block without its malloc flag.
+ * 3: 16-byte live entries (struct nnl_live_entry). */
+#define NNL_FILE_VERSION 3
 #define NNL_SHARDS 64
 #define NNL_TIMELINE_POINTS 512
 #define NNL_HEADER_SIZE (64u << 10)
@@ -104,13 +105,32 @@ struct nnl_table_header {
     uint64_t reserved;
 };
 
-/* One live allocation. address 0 = empty slot, 1 = deleted slot. */
+/* One live allocation in 16 bytes, two words:
+ *   key   = address (bits 0-47) | run (bits 48-55) | site >> 16 (bits 56-63)
+ *   value = size (bits 0-47) | site & 0xffff (bits 48-63)
+ * key 0 = empty slot, 1 = deleted slot; run is the measured run (1-based) the block was made in, 0
+ * outside them. 48 bits hold every address and size of a 48-bit address space (x86-64 and arm64
+ * user space without an explicit hint above it); a block that does not fit, or a site id of 2^24 or
+ * more (the log holds far fewer SITE records), is not tracked but lost (NNL_LOSS_ENTRY_RANGE). */
+#define NNL_ENTRY_FIELD_BITS 48
+#define NNL_ENTRY_SITE_BITS 24
+#define NNL_ENTRY_FIELD_MASK ((1ull << NNL_ENTRY_FIELD_BITS) - 1)
 struct nnl_live_entry {
-    _Atomic uint64_t address;
-    uint64_t size;
-    uint32_t site;
-    uint32_t reserved; /* the measured run (1-based) the block was made in; 0: outside them */
+    _Atomic uint64_t key;
+    uint64_t value;
 };
+
+static inline int nnl_entry_fits(uint64_t address, uint64_t size, uint32_t site, uint32_t run) {
+    return address <= NNL_ENTRY_FIELD_MASK && size <= NNL_ENTRY_FIELD_MASK && site < (1u << NNL_ENTRY_SITE_BITS) && run < 256;
+}
+static inline uint64_t nnl_entry_key(uint64_t address, uint32_t site, uint32_t run) {
+    return address | (uint64_t)run << 48 | (uint64_t)(site >> 16) << 56;
+}
+static inline uint64_t nnl_entry_value(uint64_t size, uint32_t site) { return size | (uint64_t)(site & 0xffff) << 48; }
+static inline uint64_t nnl_entry_address(uint64_t key) { return key & NNL_ENTRY_FIELD_MASK; }
+static inline uint32_t nnl_entry_run(uint64_t key) { return (uint32_t)(key >> 48) & 0xff; }
+static inline uint64_t nnl_entry_size(uint64_t value) { return value & NNL_ENTRY_FIELD_MASK; }
+static inline uint32_t nnl_entry_site(uint64_t key, uint64_t value) { return (uint32_t)(key >> 56) << 16 | (uint32_t)(value >> 48); }
 
 /* ---- 0x4000: resources ---- */
 #define NNL_RESOURCES_OFFSET 0x4000u
@@ -126,6 +146,7 @@ enum nnl_loss {
     NNL_LOSS_SMALL_STACK = 7,    /* a thread's stack had too little room left to track on */
     NNL_LOSS_MAPPINGS = 8,       /* the file reached NNL_MAX_EXTENTS extents */
     NNL_LOSS_UNTRACKED_CHILD = 9, /* a child no fork handler announced (raw clone) let go of this file */
+    NNL_LOSS_ENTRY_RANGE = 10,   /* a block a live entry cannot hold (struct nnl_live_entry) */
     NNL_LOSS_REASONS = 16
 };
 
@@ -329,10 +350,11 @@ _Static_assert(offsetof(struct nnl_file_header, python_reason) == 648, "file lay
 _Static_assert(offsetof(struct nnl_file_header, shards) == 904, "file layout");
 _Static_assert(offsetof(struct nnl_file_header, timeline) == 904 + 16 * NNL_SHARDS, "file layout");
 _Static_assert(sizeof(struct nnl_file_header) <= NNL_RESOURCES_OFFSET, "the main header ends before the resources block");
-_Static_assert(sizeof(struct nnl_table_header) == 16 && sizeof(struct nnl_live_entry) == 24, "file layout");
+_Static_assert(sizeof(struct nnl_table_header) == 16 && sizeof(struct nnl_live_entry) == 16, "file layout");
 _Static_assert(offsetof(struct nnl_resources, lost) == 32, "file layout");
 _Static_assert(offsetof(struct nnl_resources, log_segments) == 32 + 8 * NNL_LOSS_REASONS, "file layout");
 _Static_assert(NNL_RESOURCES_OFFSET + sizeof(struct nnl_resources) <= NNL_RUNS_BLOCK_OFFSET, "resources: 0x4000-0x4fff");
+_Static_assert(NNL_MAX_RUNS < 256, "a live entry holds the run in 8 bits");
 _Static_assert(offsetof(struct nnl_runs_block, runs) == 8 && sizeof(struct nnl_run_counts) == 40, "file layout");
 _Static_assert(offsetof(struct nnl_runs_block, timeline_rss) == 8 + 40 * NNL_MAX_RUNS, "file layout");
 _Static_assert(NNL_RUNS_BLOCK_OFFSET + sizeof(struct nnl_runs_block) <= NNL_NOMATCH_OFFSET, "runs: 0x5000-0x7fff");

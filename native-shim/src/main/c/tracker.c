@@ -24,7 +24,8 @@ struct shard {
     nnl_lock lock;
     struct nnl_live_entry *entries;
     uint64_t capacity;
-    uint64_t used; /* live + deleted slots */
+    uint64_t used;    /* live + deleted slots */
+    uint64_t grow_at; /* used slots at which the table is rebuilt: 70 % of capacity */
     /* Written under the lock only (plain stores, no locked instruction), read without it: most frees
      * are of blocks in empty shards, and the timeline sums the bytes. */
     atomic_uint_fast64_t live, bytes;
@@ -142,17 +143,15 @@ static void publish_table(int index, uint64_t offset) {
     atomic_store_explicit(&output_header()->shards[index].table_offset, offset, memory_order_release);
 }
 
-static void put_entry(struct nnl_live_entry *slot, uint64_t address, uint64_t size, uint32_t site, uint32_t run) {
-    slot->size = size;
-    slot->site = site;
-    slot->reserved = run;
-    atomic_store_explicit(&slot->address, address, memory_order_release); /* last: the entry is whole */
+static void put_entry(struct nnl_live_entry *slot, uint64_t key, uint64_t value) {
+    slot->value = value;
+    atomic_store_explicit(&slot->key, key, memory_order_release); /* last: the entry is whole */
 }
 
 /* Rebuilds the shard's table (bigger when half full), dropping deleted slots. Shard lock held. */
 static int rehash(struct shard *s) {
     uint64_t live = 0;
-    for (uint64_t i = 0; i < s->capacity; i++) live += atomic_load_explicit(&s->entries[i].address, memory_order_relaxed) > DELETED;
+    for (uint64_t i = 0; i < s->capacity; i++) live += atomic_load_explicit(&s->entries[i].key, memory_order_relaxed) > DELETED;
     uint64_t capacity = s->capacity ? s->capacity : MIN_CAPACITY;
     while (live * 2 >= capacity) capacity *= 2;
     uint64_t bytes = sizeof(struct nnl_table_header) + capacity * sizeof(struct nnl_live_entry);
@@ -171,11 +170,11 @@ static int rehash(struct shard *s) {
     table->capacity = capacity;
     struct nnl_live_entry *entries = (struct nnl_live_entry *)(table + 1);
     for (uint64_t i = 0; i < s->capacity; i++) {
-        uint64_t address = atomic_load_explicit(&s->entries[i].address, memory_order_relaxed);
-        if (address <= DELETED) continue;
-        uint64_t j = address_hash(address) & (capacity - 1);
-        while (atomic_load_explicit(&entries[j].address, memory_order_relaxed)) j = (j + 1) & (capacity - 1);
-        put_entry(&entries[j], address, s->entries[i].size, s->entries[i].site, s->entries[i].reserved);
+        uint64_t key = atomic_load_explicit(&s->entries[i].key, memory_order_relaxed);
+        if (key <= DELETED) continue;
+        uint64_t j = address_hash(nnl_entry_address(key)) & (capacity - 1);
+        while (atomic_load_explicit(&entries[j].key, memory_order_relaxed)) j = (j + 1) & (capacity - 1);
+        put_entry(&entries[j], key, s->entries[i].value);
     }
     publish_table((int)(s - shards), offset);
     if (s->entries) {
@@ -188,37 +187,45 @@ static int rehash(struct shard *s) {
     s->offset = offset;
     s->entries = entries;
     s->capacity = capacity;
+    s->grow_at = capacity * 7 / 10;
     s->used = live;
     return 0;
 }
 
 static int insert(uint64_t address, uint64_t size, uint32_t site, uint32_t run) {
+    if (unlikely(!nnl_entry_fits(address, size, site, run))) {
+        output_note_loss(NNL_LOSS_ENTRY_RANGE, 0);
+        return -1;
+    }
     uint64_t hash = address_hash(address);
     struct shard *s = shard_of(hash);
     nnl_lock_acquire(&s->lock);
-    if ((s->used + 1) * 10 > s->capacity * 7 && rehash(s) != 0) {
+    if (s->used >= s->grow_at && rehash(s) != 0) {
         nnl_lock_release(&s->lock);
         return -1;
     }
-    struct nnl_live_entry *target = NULL;
-    for (uint64_t i = hash & (s->capacity - 1);; i = (i + 1) & (s->capacity - 1)) {
-        uint64_t a = atomic_load_explicit(&s->entries[i].address, memory_order_relaxed);
-        if (a == address) { /* a block whose free() we never saw: this one replaces it */
+    struct nnl_live_entry *entries = s->entries, *target = NULL;
+    /* The probe steps over other live entries in a tight loop: most slots it meets are those. */
+    for (uint64_t mask = s->capacity - 1, i = hash & mask;; i = (i + 1) & mask) {
+        uint64_t a = atomic_load_explicit(&entries[i].key, memory_order_relaxed);
+        if (likely(a > DELETED)) {
+            if (nnl_entry_address(a) != address) continue;
+            /* a block whose free() we never saw: this one replaces it */
             atomic_fetch_sub(&live_count, 1);
-            shard_add(s, -1, -(int64_t)s->entries[i].size);
-            target = &s->entries[i];
+            shard_add(s, -1, -(int64_t)nnl_entry_size(entries[i].value));
+            target = &entries[i];
             break;
         }
-        if (a == DELETED && !target) target = &s->entries[i];
         if (a == EMPTY) {
             if (!target) {
-                target = &s->entries[i];
+                target = &entries[i];
                 s->used++;
             }
             break;
         }
+        if (!target) target = &entries[i]; /* the first deleted slot */
     }
-    put_entry(target, address, size, site, run);
+    put_entry(target, nnl_entry_key(address, site, run), nnl_entry_value(size, site));
     shard_add(s, 1, (int64_t)size);
     nnl_lock_release(&s->lock);
     atomic_fetch_add(&live_count, 1);
@@ -232,13 +239,15 @@ uint32_t tracker_forget(void *pointer, size_t *size) {
     /* The freeing thread owns the block: had it been recorded, that increment happened before. */
     if (!atomic_load_explicit(&s->live, memory_order_relaxed) || !file_is_mine()) return 0;
     nnl_lock_acquire(&s->lock);
-    for (uint64_t i = hash & (s->capacity - 1); s->capacity; i = (i + 1) & (s->capacity - 1)) {
-        uint64_t a = atomic_load_explicit(&s->entries[i].address, memory_order_relaxed);
+    struct nnl_live_entry *entries = s->entries;
+    for (uint64_t mask = s->capacity - 1, i = hash & mask; entries; i = (i + 1) & mask) {
+        uint64_t a = atomic_load_explicit(&entries[i].key, memory_order_relaxed);
         if (a == EMPTY) break;
-        if (a == address) {
-            *size = s->entries[i].size;
-            site_plus_one = s->entries[i].site + 1;
-            atomic_store_explicit(&s->entries[i].address, DELETED, memory_order_release);
+        if (nnl_entry_address(a) == address) {
+            uint64_t value = entries[i].value;
+            *size = nnl_entry_size(value);
+            site_plus_one = nnl_entry_site(a, value) + 1;
+            atomic_store_explicit(&entries[i].key, DELETED, memory_order_release);
             shard_add(s, -1, -(int64_t)*size);
             break;
         }
@@ -424,14 +433,16 @@ static void write_checkpoint(uint32_t run) {
         struct shard *s = &shards[i];
         nnl_lock_acquire(&s->lock);
         for (uint64_t j = 0; j < s->capacity; j++) {
-            struct nnl_live_entry *e = &s->entries[j];
-            if (atomic_load_explicit(&e->address, memory_order_relaxed) <= DELETED || e->reserved != run) continue;
+            uint64_t key = atomic_load_explicit(&s->entries[j].key, memory_order_relaxed);
+            if (key <= DELETED || nnl_entry_run(key) != run) continue;
+            uint64_t value = s->entries[j].value, bytes_of = nnl_entry_size(value);
+            uint32_t site = nnl_entry_site(key, value);
             count++;
-            size += e->size;
-            if (!sums || e->site >= sites_now) continue;
-            if (!sums[2 * e->site]) with_leaks++;
-            sums[2 * e->site]++;
-            sums[2 * e->site + 1] += e->size;
+            size += bytes_of;
+            if (!sums || site >= sites_now) continue;
+            if (!sums[2 * site]) with_leaks++;
+            sums[2 * site]++;
+            sums[2 * site + 1] += bytes_of;
         }
         nnl_lock_release(&s->lock);
     }

@@ -59,10 +59,10 @@ int main(void) {
     BYTES("TABLE_HEADER_BYTES", nnl_table_header);
     AT("TABLE_HEADER_CAPACITY", nnl_table_header, capacity);
     BYTES("LIVE_ENTRY_BYTES", nnl_live_entry);
-    AT("LIVE_ENTRY_ADDRESS", nnl_live_entry, address);
-    AT("LIVE_ENTRY_SIZE", nnl_live_entry, size);
-    AT("LIVE_ENTRY_SITE", nnl_live_entry, site);
-    AT("LIVE_ENTRY_RUN", nnl_live_entry, reserved);
+    AT("LIVE_ENTRY_KEY", nnl_live_entry, key);
+    AT("LIVE_ENTRY_VALUE", nnl_live_entry, value);
+    VALUE("ENTRY_FIELD_BITS", NNL_ENTRY_FIELD_BITS);
+    VALUE("ENTRY_SITE_BITS", NNL_ENTRY_SITE_BITS);
 
     VALUE("RESOURCES_OFFSET", NNL_RESOURCES_OFFSET);
     AT("RESOURCES_INCOMPLETE_SINCE_NS", nnl_resources, incomplete_since_ns);
@@ -81,6 +81,7 @@ int main(void) {
     VALUE("LOSS_SMALL_STACK", NNL_LOSS_SMALL_STACK);
     VALUE("LOSS_MAPPINGS", NNL_LOSS_MAPPINGS);
     VALUE("LOSS_UNTRACKED_CHILD", NNL_LOSS_UNTRACKED_CHILD);
+    VALUE("LOSS_ENTRY_RANGE", NNL_LOSS_ENTRY_RANGE);
     VALUE("LOSS_REASONS", NNL_LOSS_REASONS);
 
     VALUE("RUNS_OFFSET", NNL_RUNS_BLOCK_OFFSET);

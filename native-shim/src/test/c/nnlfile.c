@@ -180,17 +180,17 @@ static int parse_tables(struct nnl_file *f) {
             return error(f, "shard %d: bad table capacity %lu", shard, (unsigned long)capacity);
         const struct nnl_live_entry *e = (const struct nnl_live_entry *)(t + 1);
         for (uint64_t i = 0; i < capacity; i++) {
-            uint64_t address = atomic_load_explicit(&((struct nnl_live_entry *)e)[i].address, memory_order_acquire);
-            if (address <= 1) continue;
+            uint64_t key = atomic_load_explicit(&((struct nnl_live_entry *)e)[i].key, memory_order_acquire);
+            if (key <= 1) continue;
             if (f->entry_count == cap) {
                 cap = cap ? cap * 2 : 1024;
                 struct nnlf_entry *grown = realloc(f->entries, cap * sizeof *grown);
                 if (!grown) return error(f, "out of memory");
                 f->entries = grown;
             }
-            f->entries[f->entry_count].address = address;
-            f->entries[f->entry_count].size = e[i].size;
-            f->entries[f->entry_count].site = e[i].site;
+            f->entries[f->entry_count].address = nnl_entry_address(key);
+            f->entries[f->entry_count].size = nnl_entry_size(e[i].value);
+            f->entries[f->entry_count].site = nnl_entry_site(key, e[i].value);
             f->entry_count++;
         }
     }

@@ -128,7 +128,7 @@ static uint64_t next_random(uint64_t *s) {
 
 /* Addresses that malloc never returns, distinct per thread, and fresh for every block as a
  * long-running process's are: the table does not care what they point to. */
-static uint64_t fake_address(int thread, uint64_t serial) { return (0x1000ull + (uint64_t)thread) << 36 | serial << 4; }
+static uint64_t fake_address(int thread, uint64_t serial) { return (0x100ull + (uint64_t)thread) << 36 | serial << 4; }
 
 static void check_fill(const struct block *b) {
     for (size_t i = 0; i < b->size; i++)
@@ -400,6 +400,34 @@ static void check_checkpoint(void) {
     }
 }
 
+/* A live entry holds 48-bit addresses and sizes exactly, and sites of 24 bits split over its two words;
+ * a block beyond that is not tracked but lost, with its reason, never stored wrong. */
+static void check_entry_range(void) {
+    const struct stack *stack = tracker_direct_match();
+    uint64_t biggest = NNL_ENTRY_FIELD_MASK, fits = fake_address(THREADS, 1), beyond = fake_address(THREADS, 2);
+    tracker_record((void *)fits, biggest, stack);
+    tracker_record((void *)beyond, biggest + 1, stack);
+    tracker_record((void *)(uintptr_t)(1ull << NNL_ENTRY_FIELD_BITS), 16, stack);
+    struct nnl_file f;
+    if (open_own_file(&f, getpid())) {
+        const struct nnlf_entry *e = nnlf_find_entry(&f, fits);
+        CHECK(e && e->size == biggest, "a block of 2^48 - 1 bytes: its size exact in the file");
+        CHECK(!nnlf_find_entry(&f, beyond), "a block of 2^48 bytes: not in the table");
+        const struct nnl_resources *r = (const struct nnl_resources *)(f.map + NNL_RESOURCES_OFFSET);
+        CHECK_EQ_U64(2, r->lost[NNL_LOSS_ENTRY_RANGE], "blocks beyond an entry's range: counted lost");
+        CHECK_EQ_U64(NNL_LOSS_ENTRY_RANGE, r->incomplete_reason, "and the run incomplete for that reason");
+        CHECK_EQ_U64(2, f.h->dropped_count, "and dropped");
+        nnlf_close(&f);
+    }
+    size_t size = 0;
+    CHECK(tracker_forget((void *)fits, &size) && size == biggest, "the biggest block forgotten with its size");
+    uint32_t site = (1u << NNL_ENTRY_SITE_BITS) - 2;
+    uint64_t key = nnl_entry_key(fits, site, NNL_MAX_RUNS), value = nnl_entry_value(biggest, site);
+    CHECK(nnl_entry_address(key) == fits && nnl_entry_run(key) == NNL_MAX_RUNS && nnl_entry_site(key, value) == site &&
+              nnl_entry_size(value) == biggest, "a site above 2^16, the last run and the biggest size: read back as written");
+    CHECK(!nnl_entry_fits(16, 16, 1u << NNL_ENTRY_SITE_BITS, 1), "a site of 2^24 does not fit");
+}
+
 static void remove_run_dir(void) {
     DIR *d = opendir(dir);
     if (!d) return;
@@ -460,6 +488,7 @@ int main(void) {
     check_fork();
     check_threads_in_file("after fork");
     check_checkpoint();
+    check_entry_range();
 
     tracker_record_end(NNL_END_EXIT, 7);
     if (open_own_file(&f, getpid())) {

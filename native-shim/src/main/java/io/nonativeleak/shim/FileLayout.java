@@ -11,7 +11,7 @@ final class FileLayout {
     private FileLayout() {}
 
     static final String FILE_MAGIC = "NNLPROC1";
-    static final int FILE_VERSION = 2;
+    static final int FILE_VERSION = 3;
     static final int HEADER_SIZE = 65536;
     static final int SHARDS = 64;
     static final int TIMELINE_POINTS = 512;
@@ -62,11 +62,11 @@ final class FileLayout {
     static final int TABLE_HEADER_BYTES = 16;
     static final int TABLE_HEADER_CAPACITY = 0;
 
-    static final int LIVE_ENTRY_BYTES = 24;
-    static final int LIVE_ENTRY_ADDRESS = 0;
-    static final int LIVE_ENTRY_SIZE = 8;
-    static final int LIVE_ENTRY_SITE = 16;
-    static final int LIVE_ENTRY_RUN = 20;
+    static final int LIVE_ENTRY_BYTES = 16;
+    static final int LIVE_ENTRY_KEY = 0;
+    static final int LIVE_ENTRY_VALUE = 8;
+    static final int ENTRY_FIELD_BITS = 48;
+    static final int ENTRY_SITE_BITS = 24;
 
     static final int RESOURCES_OFFSET = 0x4000;
     static final int RESOURCES_INCOMPLETE_SINCE_NS = 8;
@@ -86,6 +86,7 @@ final class FileLayout {
     static final int LOSS_SMALL_STACK = 7;
     static final int LOSS_MAPPINGS = 8;
     static final int LOSS_UNTRACKED_CHILD = 9;
+    static final int LOSS_ENTRY_RANGE = 10;
     static final int LOSS_REASONS = 16;
 
     static final int RUNS_OFFSET = 0x5000;

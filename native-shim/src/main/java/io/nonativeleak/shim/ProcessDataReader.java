@@ -32,6 +32,8 @@ final class ProcessDataReader {
     private static final byte[] MAGIC = FILE_MAGIC.getBytes(StandardCharsets.US_ASCII);
     /** Bytes of a live table read at a time. */
     private static final int TABLE_READ = LIVE_ENTRY_BYTES * 8192;
+    /** A live entry's key holds the address and its value the size in their low ENTRY_FIELD_BITS (format.h). */
+    private static final long ENTRY_FIELD_MASK = (1L << ENTRY_FIELD_BITS) - 1;
     private static final RawCFrame UNKNOWN_FRAME = new RawCFrame(0, 0, false, null, null);
     private static final RawPyFrame UNKNOWN_PYTHON_FRAME = new RawPyFrame(0, "?", "?");
 
@@ -233,6 +235,8 @@ final class ProcessDataReader {
             case LOSS_SMALL_STACK -> "a thread's stack had too little room left to track on";
             case LOSS_MAPPINGS -> "the data file reached its limit of mappings";
             case LOSS_UNTRACKED_CHILD -> "a child process it started without fork handlers (a raw clone) was not tracked";
+            case LOSS_ENTRY_RANGE -> "a block lay beyond what a live-allocation entry holds (an address or size of 2^"
+                    + ENTRY_FIELD_BITS + " or more, or more than 2^" + ENTRY_SITE_BITS + " distinct stacks)";
             default -> "of an unknown cause (" + reason + ")";
         };
         String error = switch (errno) {
@@ -279,15 +283,16 @@ final class ProcessDataReader {
             ByteBuffer entries = readAt(channel, offset + TABLE_HEADER_BYTES + first * LIVE_ENTRY_BYTES, n * LIVE_ENTRY_BYTES);
             for (int i = 0; i < n; i++) {
                 int entry = i * LIVE_ENTRY_BYTES;
-                long address = entries.getLong(entry + LIVE_ENTRY_ADDRESS);
-                if (address == 0 || address == 1) continue; // empty, deleted
-                long size = entries.getLong(entry + LIVE_ENTRY_SIZE);
-                int site = entries.getInt(entry + LIVE_ENTRY_SITE);
+                long key = entries.getLong(entry + LIVE_ENTRY_KEY);
+                if (key == 0 || key == 1) continue; // empty, deleted
+                long value = entries.getLong(entry + LIVE_ENTRY_VALUE);
+                long size = value & ENTRY_FIELD_MASK;
+                int site = (int) (key >>> 56) << 16 | (int) (value >>> ENTRY_FIELD_BITS);
                 double weight = sampling == null ? 1 : sampling.weight(size);
-                double[] sum = live.computeIfAbsent(site, key -> new double[2]);
+                double[] sum = live.computeIfAbsent(site, s -> new double[2]);
                 sum[0] += weight;
                 sum[1] += weight * size;
-                int run = entries.getInt(entry + LIVE_ENTRY_RUN);
+                int run = (int) (key >>> ENTRY_FIELD_BITS) & 0xff;
                 liveByRun.computeIfAbsent(run, r -> new HashMap<>()).merge(site, new Counts(1, size), Counts::plus);
             }
         }
