@@ -108,11 +108,14 @@ def read_data_file(path):
                 continue
             capacity = u64(table + f_["TABLE_HEADER_CAPACITY"])
             start = table + f_["TABLE_HEADER_BYTES"]
-            # A view, not a copy: a child's ru_maxrss starts from this process's peak (vfork, then exec).
-            for key, value in entry.iter_unpack(memoryview(data)[start:start + capacity * entry.size]):
-                if key > 1:  # 0 empty, 1 deleted
-                    live_count += 1
-                    live_bytes += value & size_mask
+            # In small pieces, never mapped: a child's ru_maxrss starts from this process's peak (vfork,
+            # then exec), so touching a big table here would inflate the RSS of every later run.
+            end, piece = start + capacity * entry.size, 4096 * entry.size
+            for offset in range(start, end, piece):
+                for key, value in entry.iter_unpack(os.pread(f.fileno(), min(piece, end - offset), offset)):
+                    if key > 1:  # 0 empty, 1 deleted
+                        live_count += 1
+                        live_bytes += value & size_mask
         return {"version": version, "pid": i32(f_["HEADER_PID"]), "checkpointNs": u64(f_["HEADER_CHECKPOINT_NS"]),
                 "end": u32(f_["HEADER_END"]), "exitStatus": i32(f_["HEADER_EXIT_STATUS"]),
                 "pythonStatus": u32(f_["HEADER_PYTHON_STATUS"]), "matchedCount": u64(f_["HEADER_MATCHED_COUNT"]),
