@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A live entry keeps a site id's low 16 bits in one word and the rest in the other (format.h): a fixture that
- * leaks from more than 65,536 sites gets each block reported at its own line, with its own size.
+ * Sites at scale: a live entry keeps a site id's low 16 bits in one word and the rest in the other (format.h), and
+ * a site knows its Python frames by a fingerprint of all of them (tracker.c), not by the frames themselves.
  */
 class ManySitesTest {
     private static final int SITES = 66_000; // ids past 2^16: the high byte lies in the key
@@ -45,5 +45,31 @@ class ManySitesTest {
             assertThat(site.bytes()).as("the block leaked at line %d", line.line()).isEqualTo(line.line());
             assertThat(site.count()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void stacksThatDifferOnlyInTheirOutermostFrameBelowDeepRecursionAreTwoSites() throws Exception {
+        // 40 identical frames of recursion between the leaking line and the two callers
+        Path script = work.resolve("deep_callers.py");
+        Files.writeString(script, String.join("\n",
+                "import sys; sys.path.insert(0, '" + TestFixtures.directory() + "'); import leaky",
+                "def deep(n, count):",
+                "    if n: return deep(n - 1, count)",
+                "    leaky.leak(count, 64)",
+                "def outer_a(): deep(40, 3)",
+                "def outer_b(): deep(40, 5)",
+                "outer_a(); outer_b()", ""));
+        RunReport report = FixtureLauncher.prepare(FixtureSpec.script(script.toString())
+                .patterns(List.of(TestFixtures.PATTERN)).python(TestFixtures.python())
+                .baseDirectory(TestFixtures.directory()).reportDirectory(work).build()).run();
+
+        assertThat(report.outcome()).as(report.reason()).isEqualTo(Outcome.LEAKED);
+        assertThat(report.sites()).extracting(site -> outermost(site) + " " + site.count())
+                .containsExactlyInAnyOrder("outer_a 3", "outer_b 5");
+    }
+
+    private static String outermost(LeakSite site) {
+        List<PyFrame> stack = site.pythonStack();
+        return stack.stream().map(PyFrame::function).filter(f -> f.startsWith("outer_")).findFirst().orElse("none of " + stack);
     }
 }
