@@ -181,7 +181,7 @@ static __attribute__((noinline)) void after_alloc(void *p, size_t size, uintptr_
 }
 
 static __attribute__((noinline)) void before_free(void *p) {
-    if (nnl_in_shim || !tracker_live_count()) return;
+    if (nnl_in_shim || !tracker_recorded_any()) return;
     int saved = errno;
     nnl_in_shim++;
     size_t size;
@@ -197,7 +197,7 @@ static __attribute__((noinline)) void *tracked_realloc(void *(*next)(void *, siz
     nnl_in_shim++;
     size_t old_size = 0;
     /* Forget the old block first: once realloc returns it may already belong to another thread. */
-    uint32_t site = p && tracker_live_count() ? tracker_forget(p, &old_size) : 0;
+    uint32_t site = p && tracker_recorded_any() ? tracker_forget(p, &old_size) : 0;
     errno = saved;
     void *q = next(p, size);
     saved = errno;

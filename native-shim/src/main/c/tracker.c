@@ -52,7 +52,8 @@ struct site {
 
 atomic_int tracker_recording;
 static struct shard shards[NNL_SHARDS];
-static atomic_uint_fast64_t live_count;
+/* Set at the first block recorded: until then a free need not look for its block. */
+static atomic_int recorded_any;
 static atomic_uint_fast64_t next_sample_millis;
 /* The timeline's clock starts when this process image starts being tracked; 0: no file yet. */
 static _Atomic uint64_t timeline_origin_millis;
@@ -97,7 +98,7 @@ static int file_is_mine(void) {
     if (atomic_exchange(&tracker_recording, 0)) output_note_loss(NNL_LOSS_UNTRACKED_CHILD, 0); /* the parent's report says so */
     output_forget_after_fork();
     memset(shards, 0, sizeof shards);
-    atomic_store(&live_count, 0);
+    atomic_store(&recorded_any, 0);
     return 0;
 }
 
@@ -215,7 +216,6 @@ static int insert(uint64_t address, uint64_t size, uint32_t site, uint32_t run) 
         if (likely(a > DELETED)) {
             if (nnl_entry_address(a) != address) continue;
             /* a block whose free() we never saw: this one replaces it */
-            atomic_fetch_sub(&live_count, 1);
             shard_add(s, -1, -(int64_t)nnl_entry_size(entries[i].value));
             target = &entries[i];
             break;
@@ -232,7 +232,7 @@ static int insert(uint64_t address, uint64_t size, uint32_t site, uint32_t run) 
     put_entry(target, nnl_entry_key(address, site, run), nnl_entry_value(size, site));
     shard_add(s, 1, (int64_t)size);
     nnl_lock_release(&s->lock);
-    atomic_fetch_add(&live_count, 1);
+    if (unlikely(!atomic_load_explicit(&recorded_any, memory_order_relaxed))) atomic_store(&recorded_any, 1);
     return 0;
 }
 
@@ -257,16 +257,19 @@ uint32_t tracker_forget(void *pointer, size_t *size) {
         }
     }
     nnl_lock_release(&s->lock);
-    if (site_plus_one) {
-        atomic_fetch_sub(&live_count, 1);
-        sample_timeline();
-    }
+    if (site_plus_one) sample_timeline();
     return site_plus_one;
 }
 
 int tracker_file_is_mine(void) { return file_is_mine(); }
 
-uint64_t tracker_live_count(void) { return atomic_load_explicit(&live_count, memory_order_relaxed); }
+int tracker_recorded_any(void) { return atomic_load_explicit(&recorded_any, memory_order_relaxed); }
+
+uint64_t tracker_live_count(void) {
+    uint64_t sum = 0;
+    for (int i = 0; i < NNL_SHARDS; i++) sum += atomic_load_explicit(&shards[i].live, memory_order_relaxed);
+    return sum;
+}
 
 /* ---- threads ---- */
 
@@ -542,7 +545,7 @@ void tracker_after_fork_child(const char *dir) {
     atomic_store(&current_run, 0);
     output_forget_after_fork();
     memset(shards, 0, sizeof shards);
-    atomic_store(&live_count, 0);
+    atomic_store(&recorded_any, 0);
     itab_clear(&sites); /* site and frame ids number records in the parent's file */
     atomic_store(&next_site_id, 0);
     records_forget_after_fork();

@@ -43,7 +43,10 @@ void tracker_exec_failed(void);
 void tracker_set_malloc_elsewhere(const char *module);
 /* In a child after fork(): a fresh data file, nothing inherited. */
 void tracker_after_fork_child(const char *dir);
+/* Blocks live now, summed over the shards (exact when no thread allocates meanwhile). */
 uint64_t tracker_live_count(void);
+/* Whether any block was recorded yet: until then a free has nothing to look up. */
+int tracker_recorded_any(void);
 /* 0 in a child that no fork handler announced (a raw clone): it lets go of the parent's file. */
 int tracker_file_is_mine(void);
 void tracker_register_fork_locks(void);
