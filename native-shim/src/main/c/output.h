@@ -6,7 +6,7 @@
  * killed by SIGKILL leaves exactly what it had recorded. Its layout is declared in format.h.
  *
  * The file grows as it is used: after the header come extents (live tables, log segments), each
- * allocated on disk (fallocate) before it is mapped, and never past RLIMIT_FSIZE. A write into the
+ * allocated on disk (zeros written) before it is mapped, and never past RLIMIT_FSIZE. A write into the
  * mapping therefore never meets a full disk (SIGBUS), a file-size limit (SIGXFSZ) or a mapping the
  * process could not afford (RLIMIT_AS): where the file cannot grow, what could not be recorded is
  * counted in struct nnl_resources and the verdict is INCOMPLETE. */

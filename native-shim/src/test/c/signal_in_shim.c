@@ -1,9 +1,9 @@
 /* Signal handlers that run while the shim works on their thread (issue 11, suspected). Run under
  * the shim with the pattern "signal_alloc_site". The moment is made exact: this program defines
- * clock_gettime and fallocate (exported with -rdynamic, so the shim's calls bind to them), and when
+ * clock_gettime and pwritev (exported with -rdynamic, so the shim's calls bind to them), and when
  * armed they raise SIGUSR1 at the thread that called them, the way a timer or another thread's
  * kill would have. The shim calls clock_gettime inside every tracked malloc and free (the
- * timeline), and fallocate while it grows its file, with a live table's lock and the file's lock
+ * timeline), and pwritev while it grows its file, with a live table's lock and the file's lock
  * held. argv[1]:
  *   free     the handler frees a tracked block, 200 times, and every other time allocates one under
  *            the pattern: every free must end its block's tracking (a skipped one is a false leak)
@@ -37,16 +37,17 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "check.h"
 
 static uint64_t (*live_count)(void);
 static int (*next_clock_gettime)(clockid_t, struct timespec *);
-static int (*next_fallocate)(int, int, off_t, off_t);
+static ssize_t (*next_pwritev)(int, const struct iovec *, int, off_t);
 
 /* The thread that arms a hook is the one it interrupts. */
-static _Atomic pid_t armed_clock, armed_fallocate;
+static _Atomic pid_t armed_clock, armed_growth;
 /* The thread that gets SIGUSR2 right after SIGUSR1 from the next clock_gettime. */
 static _Atomic pid_t armed_clock_two;
 static _Atomic int raised;
@@ -80,15 +81,15 @@ int clock_gettime(clockid_t clock, struct timespec *ts) {
     return next_clock_gettime(clock, ts);
 }
 
-int fallocate(int fd, int mode, off_t offset, off_t length) {
-    if (!next_fallocate) next_fallocate = (int (*)(int, int, off_t, off_t))dlsym(RTLD_NEXT, "fallocate");
-    raise_if_armed(&armed_fallocate);
+ssize_t pwritev(int fd, const struct iovec *pieces, int count, off_t offset) {
+    if (!next_pwritev) next_pwritev = (ssize_t (*)(int, const struct iovec *, int, off_t))dlsym(RTLD_NEXT, "pwritev");
+    raise_if_armed(&armed_growth);
     pid_t parent = atomic_load(&armed_in_child_of);
     if (parent && getpid() != parent) {
         atomic_store(&armed_in_child_of, 0);
         syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGUSR1);
     }
-    return next_fallocate(fd, mode, offset, length);
+    return next_pwritev(fd, pieces, count, offset);
 }
 
 __attribute__((noinline)) static void *signal_alloc_site(size_t size) {
@@ -345,7 +346,7 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "resethand") == 0) one_shot_handler_frees();
     else if (strcmp(mode, "longjmp") == 0) handler_jumps_out(&armed_clock, "a tracked malloc");
     else if (strcmp(mode, "longjmp-two") == 0) handler_jumps_out_of_two();
-    else if (strcmp(mode, "longjmp-locked") == 0) handler_jumps_out(&armed_fallocate, "the file's growth");
+    else if (strcmp(mode, "longjmp-locked") == 0) handler_jumps_out(&armed_growth, "the file's growth");
     else if (strcmp(mode, "cancel") == 0) cancelled_in_the_shim();
     else if (strcmp(mode, "fork") == 0) signal_while_child_is_set_up();
     else if (strcmp(mode, "restore") == 0) handler_restored_from_sigset();
