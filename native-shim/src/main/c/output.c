@@ -83,9 +83,21 @@ static int allocate_on_disk(int fd, uint64_t offset, uint64_t bytes) {
     return 0;
 }
 
+/* The file, opened by path with [offset, offset + bytes) allocated on disk: its descriptor, or -1
+ * with errno set. Reopened each time: the process may close or reuse any descriptor we kept. */
+static int open_allocated(uint64_t offset, uint64_t bytes) {
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0 && allocate_on_disk(fd, offset, bytes) != 0) {
+        int error = errno;
+        close(fd);
+        errno = error;
+        fd = -1;
+    }
+    return fd;
+}
+
 /* Grows the file by bytes (a multiple of the page size) at offset and maps them; NULL on failure,
- * with the reason in *reason and *error. The file is reopened by path for each growth: the
- * process may close or reuse any descriptor we kept. */
+ * with the reason in *reason and *error. */
 static void *grow_and_map_file(uint64_t offset, uint64_t bytes, enum nnl_loss *reason, int *error) {
     *error = 0;
     if (extent_count == NNL_MAX_EXTENTS) {
@@ -96,11 +108,10 @@ static void *grow_and_map_file(uint64_t offset, uint64_t bytes, enum nnl_loss *r
         *reason = NNL_LOSS_FILE_SIZE_LIMIT;
         return NULL;
     }
-    int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0 || allocate_on_disk(fd, offset, bytes) != 0) {
+    int fd = open_allocated(offset, bytes);
+    if (fd < 0) {
         *reason = NNL_LOSS_FILE_GROW;
         *error = errno;
-        if (fd >= 0) close(fd);
         return NULL;
     }
     void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)offset);
@@ -251,12 +262,11 @@ int output_table_reuse(uint64_t offset, uint64_t bytes) {
     bytes = (bytes + 4095) & ~4095ull;
     int cancel_state; /* as in grow_and_map: the caller holds a live table's lock */
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
-    int fd = open(path, O_RDWR | O_CLOEXEC);
-    int ok = fd >= 0 && allocate_on_disk(fd, offset, bytes) == 0;
+    int fd = open_allocated(offset, bytes);
     int error = errno;
     if (fd >= 0) close(fd);
     pthread_setcancelstate(cancel_state, NULL);
-    if (ok) return 0;
+    if (fd >= 0) return 0;
     output_note_loss(NNL_LOSS_FILE_GROW, error);
     return -1;
 }
