@@ -211,15 +211,16 @@ static void handler_jumps_out(_Atomic pid_t *hook, const char *where) {
     free(after);
 }
 
-static _Atomic int second_handled;
+/* Each mode runs in a process of its own: one counting handler serves them all. */
+static _Atomic int counted;
 
-static void count_second(int signal) {
+static void count_signal(int signal) {
     (void)signal;
-    second_handled++;
+    counted++;
 }
 
 static void handler_jumps_out_of_two(void) {
-    REQUIRE(signal(SIGUSR1, jump_out) != SIG_ERR && signal(SIGUSR2, count_second) != SIG_ERR, "signal");
+    REQUIRE(signal(SIGUSR1, jump_out) != SIG_ERR && signal(SIGUSR2, count_signal) != SIG_ERR, "signal");
     int jumped = 0;
     if (!sigsetjmp(escape, 1)) {
         atomic_store(&armed_clock_two, (pid_t)syscall(SYS_gettid));
@@ -229,7 +230,7 @@ static void handler_jumps_out_of_two(void) {
         jumped = 1;
     }
     CHECK(jumped, "SIGUSR1's handler jumped out");
-    CHECK_EQ_U64(1, second_handled, "SIGUSR2's handler runs");
+    CHECK_EQ_U64(1, counted, "SIGUSR2's handler runs");
     uint64_t before = live_count();
     void *after = signal_alloc_site(48);
     CHECK_EQ_U64(before + 1, live_count(), "this thread's allocations are tracked after the jump");
@@ -266,41 +267,27 @@ static void cancelled_in_the_shim(void) {
 
 /* ---- fork: a signal for the child while it is set up ---- */
 
-static _Atomic int child_handled;
-
-static void count_in_child(int signal) {
-    (void)signal;
-    child_handled++;
-}
-
 static void signal_while_child_is_set_up(void) {
-    REQUIRE(signal(SIGUSR1, count_in_child) != SIG_ERR, "signal");
+    REQUIRE(signal(SIGUSR1, count_signal) != SIG_ERR, "signal");
     atomic_store(&armed_in_child_of, getpid());
     pid_t child = fork();
     REQUIRE(child >= 0, "fork");
     if (child == 0) {
         int armed_still = atomic_load(&armed_in_child_of) != 0;
-        _exit(armed_still ? 2 : child_handled == 1 ? 0 : 1);
+        _exit(armed_still ? 2 : counted == 1 ? 0 : 1);
     }
     atomic_store(&armed_in_child_of, 0);
     int status;
     REQUIRE(waitpid(child, &status, 0) == child, "waitpid");
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 2, "the child grew no file (status %d): the test tests nothing", status);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 1, "the child's handler never ran for the signal sent to it");
-    CHECK_EQ_U64(0, child_handled, "handlers run in the parent");
+    CHECK_EQ_U64(0, counted, "handlers run in the parent");
 }
 
 /* ---- restore: an old disposition taken from a function the shim does not wrap ---- */
 
-static _Atomic int restored_handled;
-
-static void count_restored(int signal) {
-    (void)signal;
-    restored_handled++;
-}
-
 static void handler_restored_from_sigset(void) {
-    REQUIRE(signal(SIGUSR1, count_restored) != SIG_ERR, "signal");
+    REQUIRE(signal(SIGUSR1, count_signal) != SIG_ERR, "signal");
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     sighandler_t old = sigset(SIGUSR1, SIG_DFL); /* glibc's own sigaction: what the kernel has */
@@ -308,10 +295,10 @@ static void handler_restored_from_sigset(void) {
     REQUIRE(old != SIG_ERR, "sigset");
     REQUIRE(signal(SIGUSR1, old) != SIG_ERR, "signal");
     raise(SIGUSR1);
-    CHECK_EQ_U64(1, restored_handled, "handlers run for one signal");
+    CHECK_EQ_U64(1, counted, "handlers run for one signal");
     struct sigaction now;
     REQUIRE(sigaction(SIGUSR1, NULL, &now) == 0, "sigaction");
-    CHECK(now.sa_handler == count_restored, "sigaction reports the program's handler");
+    CHECK(now.sa_handler == count_signal, "sigaction reports the program's handler");
 }
 
 /* ---- abort: the allocator aborts while the shim works on the thread ---- */
