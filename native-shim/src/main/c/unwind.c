@@ -25,6 +25,7 @@ static int ignore_count, ignore_capacity;
 /* True when every pattern names its frame 0: then the caller's address alone can rule a stack out. */
 static int prefilter_enabled;
 static struct itab stacks;
+static struct itab tails;
 /* Direct-mapped cache of the verdict on a return address as frame 0:
  * (address << 16) | (generation << 2) | PREFILTER_*. */
 static _Atomic uint64_t prefilter[PREFILTER_SLOTS];
@@ -153,10 +154,48 @@ struct stack_key {
     int count;
 };
 
+/* One multiply per frame and a single final mix: this runs on every candidate allocation. */
+static uint64_t frames_hash(const uintptr_t *frames, int count) {
+    uint64_t hash = (uint64_t)count;
+    for (int i = 0; i < count; i++) hash = (hash ^ frames[i]) * 0x100000001b3ULL;
+    return nnl_mix64(hash);
+}
+
 static int same_stack(const void *entry, const void *key) {
     const struct stack *s = entry;
     const struct stack_key *k = key;
-    return s->count == k->count && memcmp(s->frames, k->frames, sizeof(uintptr_t) * k->count) == 0;
+    if (s->count != k->count) return 0;
+    int head = k->count < STACK_HEAD ? k->count : STACK_HEAD;
+    return memcmp(s->head, k->frames, sizeof(uintptr_t) * head) == 0 &&
+           (k->count == head || memcmp(s->tail, k->frames + head, sizeof(uintptr_t) * (k->count - head)) == 0);
+}
+
+struct stack_tail {
+    uint64_t hash; /* first: cached in an itab */
+    int count;
+    uintptr_t frames[];
+};
+
+static int same_tail(const void *entry, const void *key) {
+    const struct stack_tail *t = entry;
+    const struct stack_key *k = key;
+    return t->count == k->count && memcmp(t->frames, k->frames, sizeof(uintptr_t) * k->count) == 0;
+}
+
+/* The one copy of these frames that every stack ending in them shares; NULL when memory ran out.
+ * Only addresses: a tail stays right across dlclose, when the stacks (their verdicts) do not. */
+static const uintptr_t *shared_tail(const uintptr_t *frames, int count) {
+    uint64_t hash = frames_hash(frames, count);
+    struct stack_key key = {frames, count};
+    const struct stack_tail *t = itab_find(&tails, hash, same_tail, &key);
+    if (t) return t->frames;
+    struct stack_tail *fresh = arena_alloc(sizeof *fresh + sizeof(uintptr_t) * count);
+    if (!fresh) return NULL;
+    fresh->hash = hash;
+    fresh->count = count;
+    memcpy(fresh->frames, frames, sizeof(uintptr_t) * count);
+    t = itab_insert(&tails, fresh, same_tail, &key);
+    return t ? t->frames : NULL;
 }
 
 static int verdict_for(const struct frame_view *views, int n) {
@@ -169,14 +208,17 @@ static int verdict_for(const struct frame_view *views, int n) {
 }
 
 static const struct stack *classify(const uintptr_t *frames, int count, uint64_t hash) {
-    struct stack *s = arena_alloc(sizeof *s + sizeof(uintptr_t) * count);
+    int head = count < STACK_HEAD ? count : STACK_HEAD;
+    const uintptr_t *tail = count > head ? shared_tail(frames + head, count - head) : NULL;
+    struct stack *s = count > head && !tail ? NULL : arena_alloc(sizeof *s + sizeof(uintptr_t) * head);
     if (!s) {
         output_note_loss(NNL_LOSS_MEMORY, 0); /* whether it matches is unknown */
         return NULL;
     }
     s->hash = hash;
     s->count = count;
-    memcpy(s->frames, frames, sizeof(uintptr_t) * count);
+    s->tail = tail;
+    memcpy(s->head, frames, sizeof(uintptr_t) * head);
     const struct frame_symbol *fs = NULL;
     while (s->first < count && (fs = symbols_lookup(frames[s->first])) && fs->wrapper) s->first++;
     struct frame_view views[NNL_MAX_FRAMES];
@@ -201,15 +243,17 @@ static const struct stack *shape_confirm(uintptr_t return_slot, uintptr_t return
     for (int w = 0; w < SHAPE_WAYS; w++) {
         const struct shape *shape = &set[w];
         const struct stack *s = shape->stack;
-        if (shape->return_slot != return_slot || !s || shape->generation != generation || s->frames[0] != return_address)
+        if (shape->return_slot != return_slot || !s || shape->generation != generation || s->head[0] != return_address)
             continue;
+        const uintptr_t *expected = s->head; /* frame i is expected[j] */
         int i = 1;
-        for (; i < s->count; i++) {
+        for (int j = 1; i < s->count; i++, j++) {
+            if (i == STACK_HEAD) expected = s->tail, j = 0;
             uintptr_t slot = return_slot + 8 * (uintptr_t)shape->return_words[i];
             unsigned saved_at = shape->frame_pointer_words[i - 1];
             if (saved_at && word_at(return_slot - 8 + 8 * (uintptr_t)(saved_at - 1)) != slot - 8 * (uintptr_t)shape->frame_pointer_gap[i - 1])
                 break;
-            if (word_at(slot) != s->frames[i]) break;
+            if (word_at(slot) != expected[j]) break;
         }
         if (i == s->count) {
             shape_table->confirmed++;
@@ -236,7 +280,7 @@ static void resize_shape_table(unsigned sets) {
         for (unsigned i = 0; i < old->sets * SHAPE_WAYS; i++) {
             const struct shape *shape = &old->shapes[i];
             if (!shape->stack) continue;
-            struct shape *set = shape_set(table, shape->return_slot, shape->stack->frames[0]);
+            struct shape *set = shape_set(table, shape->return_slot, shape->stack->head[0]);
             set[set[0].stack ? 1 : 0] = *shape;
         }
     }
@@ -271,7 +315,7 @@ static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned 
     do { /* out of the shim's own frames, to the frame whose callee returns through return_slot */
         if (unw_step(&cursor) <= 0 || !get_registers(&cursor, &ip, &sp, &rbp) || sp > return_slot + 8) return;
     } while (sp != return_slot + 8);
-    if (ip != s->frames[0]) return;
+    if (ip != s->head[0]) return;
     struct shape shape = {.return_slot = return_slot, .stack = s, .generation = generation};
     for (int i = 1; i < s->count; i++) {
         unw_word_t frame_sp = sp, frame_rbp = rbp;
@@ -283,7 +327,7 @@ static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned 
         /* libunwind itself must have read the return address from just below the CFA. */
         uintptr_t slot = sp - 8;
         if (return_saved.type != UNW_SLT_MEMORY || (uintptr_t)return_saved.u.addr != slot) return;
-        if (ip != s->frames[i] || slot < return_slot || (slot - return_slot) / 8 >= UINT16_MAX || word_at(slot) != ip) return;
+        if (ip != stack_frame(s, i) || slot < return_slot || (slot - return_slot) / 8 >= UINT16_MAX || word_at(slot) != ip) return;
         shape.return_words[i] = (uint16_t)((slot - return_slot) / 8);
         if (frame_rbp == slot - 8) {
             /* A frame pointer: the frame's size is fixed once the saved value is checked, which
@@ -315,13 +359,13 @@ static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned 
      * return address is undefined), not because of a value read from the stack. */
     unw_save_loc_t end;
     if (unw_step(&cursor) != 0 || unw_get_save_loc(&cursor, UNW_REG_IP, &end) != 0 || end.type != UNW_SLT_NONE) return;
-    struct shape *set = shape_set(shape_table, return_slot, s->frames[0]);
+    struct shape *set = shape_set(shape_table, return_slot, s->head[0]);
     struct shape *way = &set[shape_table->next_way++ % SHAPE_WAYS];
     if (way->stack && way->generation == generation && ++shape_table->evictions > shape_table->sets * SHAPE_WAYS &&
         shape_table->sets < SHAPE_MAX_SETS) {
         shape_table->evictions = 0;
         resize_shape_table(shape_table->sets * 2);
-        set = shape_set(shape_table, return_slot, s->frames[0]);
+        set = shape_set(shape_table, return_slot, s->head[0]);
         way = &set[set[0].stack ? 1 : 0];
     }
     *way = shape;
@@ -360,10 +404,7 @@ static const struct stack *unwind_stack_walk(uintptr_t return_slot) {
      * (code without unwind information, such as JIT code): what follows is not the real stack. */
     for (int i = 0; i < count; i++)
         if (symbols_in_shim(frames[i])) count = i, complete = 0;
-    /* One multiply per frame and a single final mix: this runs on every candidate allocation. */
-    uint64_t hash = (uint64_t)count;
-    for (int i = 0; i < count; i++) hash = (hash ^ frames[i]) * 0x100000001b3ULL;
-    hash = nnl_mix64(hash);
+    uint64_t hash = frames_hash(frames, count);
     struct stack_key key = {frames, count};
     const struct stack *s = itab_find(&stacks, hash, same_stack, &key);
     if (shape_table) shape_table->unwinds++;
@@ -457,4 +498,7 @@ void unwind_invalidate(void) {
 
 uint64_t unwind_thread_shapes_confirmed(void) { return shape_table ? shape_table->confirmed : 0; }
 
-void unwind_register_fork_locks(void) { itab_register_fork_lock(&stacks); }
+void unwind_register_fork_locks(void) {
+    itab_register_fork_lock(&stacks);
+    itab_register_fork_lock(&tails);
+}
