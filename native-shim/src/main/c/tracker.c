@@ -36,18 +36,15 @@ struct shard {
     uint64_t spare_offset, spare_capacity;
 };
 
-/* A site keeps a 128-bit fingerprint of its Python frames (hash and fingerprint, computed
- * independently) instead of the frames themselves: deep Python stacks made sites hundreds of bytes
- * each (59 MiB for the 84,000 sites of `import numpy` under PYTHONMALLOC=malloc). The frames are in
- * the site's log record. */
+/* A site keeps a 128-bit fingerprint of its thread and Python frames (hash and fingerprint,
+ * computed independently) instead of the frames themselves: deep Python stacks made sites hundreds
+ * of bytes each (59 MiB for the 84,000 sites of `import numpy` under PYTHONMALLOC=malloc). The
+ * frames and the thread's name are in the site's log record. */
 struct site {
     uint64_t hash; /* first: cached in an itab */
     uint64_t fingerprint;
-    uint32_t id;
-    int py_status;
-    int py_count;
     const struct stack *stack;
-    const char *thread;
+    uint32_t id;
 };
 
 atomic_int tracker_recording;
@@ -325,18 +322,19 @@ static const char *current_thread_name(void) {
 
 static int same_site(const void *entry, const void *key) {
     const struct site *s = entry, *k = key;
-    return s->fingerprint == k->fingerprint && s->stack == k->stack && s->thread == k->thread &&
-           s->py_status == k->py_status && s->py_count == k->py_count;
+    return s->fingerprint == k->fingerprint && s->stack == k->stack;
 }
 
 static uint32_t site_id_for(const struct stack *stack) {
     struct py_ref py[NNL_MAX_PY_FRAMES];
     int status;
     int n = pystack_capture(py, NNL_MAX_PY_FRAMES, &status);
-    struct site key = {.stack = stack, .thread = current_thread_name(), .py_status = status, .py_count = n};
-    uint64_t hash = nnl_mix64((uint64_t)(uintptr_t)stack ^ nnl_mix64((uint64_t)(uintptr_t)key.thread + (uint64_t)status));
+    const char *thread = current_thread_name();
+    struct site key = {.stack = stack};
+    uint64_t hash = nnl_mix64((uint64_t)(uintptr_t)stack ^ nnl_mix64((uint64_t)(uintptr_t)thread + (uint64_t)status));
     /* The second lane sees every bit of each frame; a multiply per frame, in parallel with the mix. */
-    uint64_t fingerprint = 0x6a09e667f3bcc909ULL ^ (uint64_t)n;
+    uint64_t fingerprint = (0x6a09e667f3bcc909ULL ^ (uint64_t)(uintptr_t)thread) * 0x9e3779b97f4a7c15ULL;
+    fingerprint = (fingerprint ^ ((uint64_t)(uint32_t)n << 32 | (uint32_t)status)) * 0xc2b2ae3d27d4eb4fULL;
     for (int i = 0; i < n; i++) {
         hash = nnl_mix64(hash ^ py[i].code ^ ((uint64_t)(uint32_t)py[i].byte_offset << 48) ^ ((uint64_t)py[i].identity << 16));
         fingerprint = (fingerprint ^ py[i].code) * 0x9e3779b97f4a7c15ULL;
@@ -355,7 +353,7 @@ static uint32_t site_id_for(const struct stack *stack) {
     *site = key;
     site->id = atomic_fetch_add(&next_site_id, 1);
     const struct site *kept = itab_insert(&sites, site, same_site, &key);
-    if (kept == site) records_site(site->id, site->stack, site->thread, site->py_status, py, n);
+    if (kept == site) records_site(site->id, stack, thread, status, py, n);
     return kept ? kept->id : site->id;
 }
 
