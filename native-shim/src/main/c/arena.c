@@ -37,6 +37,11 @@ void *arena_alloc(size_t size) {
     return result;
 }
 
+void arena_release(void *block, size_t size) {
+    size = (size + 15) & ~(size_t)15;
+    if (size > CHUNK_SIZE / 4) madvise(block, size, MADV_DONTNEED);
+}
+
 char *arena_strndup(const char *s, size_t len) {
     char *copy = arena_alloc(len + 1);
     if (copy) memcpy(copy, s, len);

@@ -63,6 +63,9 @@ void *itab_insert(struct itab *table, void *entry, itab_equals equals, const voi
             if (old) place(grown, old);
         }
         atomic_store_explicit(&table->slots, grown, memory_order_release);
+        /* A reader still scanning the old array then finds empty slots: a miss, after which its
+         * insert finds the entry here, under the lock. */
+        if (slots) arena_release(slots, sizeof *slots + (slots->mask + 1) * sizeof(void *));
         slots = grown;
     }
     place(slots, entry);
