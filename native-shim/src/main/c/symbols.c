@@ -255,6 +255,13 @@ static int is_function(const ElfW(Sym) *sym) {
            sym->st_size <= UINT32_MAX && sym->st_name < (1u << 30);
 }
 
+/* Drops the whole pages of [offset, offset + size) of a private file mapping from the process. */
+static void drop_pages(const void *image, uint64_t offset, uint64_t size) {
+    uintptr_t first = ((uintptr_t)image + offset + 4095) & ~(uintptr_t)4095;
+    uintptr_t end = ((uintptr_t)image + offset + size) & ~(uintptr_t)4095;
+    if (end > first) madvise((void *)first, end - first, MADV_DONTNEED);
+}
+
 static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
     if (size < sizeof(ElfW(Ehdr)) || memcmp(image, ELFMAG, SELFMAG) != 0 || image[EI_CLASS] != ELFCLASS64)
         return NULL;
@@ -306,10 +313,10 @@ static struct symtab *parse_elf(const unsigned char *image, uint64_t size) {
     st->entries = entries;
     st->strtab = (const char *)image + strings->sh_offset;
     st->strtab_size = strings->sh_size;
-    /* The symbols are copied: their pages need not stay resident (names are still read from strtab). */
-    uintptr_t first = ((uintptr_t)image + table->sh_offset + 4095) & ~(uintptr_t)4095;
-    uintptr_t end = ((uintptr_t)image + table->sh_offset + table->sh_size) & ~(uintptr_t)4095;
-    if (end > first) madvise((void *)first, end - first, MADV_DONTNEED);
+    /* The symbols are copied and the names were read in full to sort them: neither need stay
+     * resident (a name looked up later is read back from the page cache). */
+    drop_pages(image, table->sh_offset, table->sh_size);
+    drop_pages(image, strings->sh_offset, strings->sh_size);
     return st;
 }
 
