@@ -308,6 +308,20 @@ static void pad(uint64_t start, uint64_t length) {
     atomic_store_explicit(&record->type, NNL_RECORD_PADDING, memory_order_release);
 }
 
+/* Within a segment too, what was logged leaves the process a step behind the records being written
+ * now (as in segment(); a late writer there faults its page back in): a 2 MiB segment is then not
+ * resident in full. */
+#define LOG_DROP_STEP (256u << 10)
+
+static void drop_behind(char *segment_start, uint64_t from, uint64_t to) {
+    uint64_t step_from = from / LOG_DROP_STEP, step_to = to / LOG_DROP_STEP;
+    if (step_from == step_to || step_to < 2) return;
+    uint64_t begin = step_from ? (step_from - 1) * LOG_DROP_STEP : 0;
+    int saved = errno;
+    madvise(segment_start + begin, (step_to - 1) * LOG_DROP_STEP - begin, MADV_DONTNEED);
+    errno = saved;
+}
+
 void *output_reserve_record(uint32_t payload_bytes, struct nnl_record_header **record) {
     if (!header) return NULL;
     uint64_t length = (sizeof(struct nnl_record_header) + payload_bytes + 7) & ~7ull;
@@ -325,7 +339,9 @@ void *output_reserve_record(uint32_t payload_bytes, struct nnl_record_header **r
         }
         char *s = segment(k);
         if (!s) return NULL; /* the loss is counted */
-        *record = (struct nnl_record_header *)(s + (start - nnl_log_segment_start(k)));
+        uint64_t at = start - nnl_log_segment_start(k);
+        drop_behind(s, at, at + length);
+        *record = (struct nnl_record_header *)(s + at);
         (*record)->length = (uint32_t)length;
         return *record + 1;
     }
