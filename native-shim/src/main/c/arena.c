@@ -17,7 +17,7 @@ static void *map_anonymous(size_t size) {
 }
 
 void *arena_alloc(size_t size) {
-    size = (size + 15) & ~(size_t)15;
+    size = (size + 7) & ~(size_t)7; /* 8: the 84,000 sites of import numpy are 24 bytes each, not 32 */
     nnl_lock_acquire(&arena_lock);
     void *result;
     if (size > CHUNK_SIZE / 4) {
@@ -38,7 +38,7 @@ void *arena_alloc(size_t size) {
 }
 
 void arena_release(void *block, size_t size) {
-    size = (size + 15) & ~(size_t)15;
+    size = (size + 7) & ~(size_t)7;
     if (size > CHUNK_SIZE / 4) madvise(block, size, MADV_DONTNEED);
 }
 

@@ -4,7 +4,7 @@
 #define NNL_ARENA_H
 #include <stddef.h>
 
-/* Zeroed, 16-byte aligned memory, or NULL when the system refuses more. */
+/* Zeroed, 8-byte aligned memory, or NULL when the system refuses more. */
 void *arena_alloc(size_t size);
 /* Gives back the pages of a block of size bytes that nothing will look up again but a reader may
  * still be scanning: a block mapped on its own then reads as zeros. Blocks that share a chunk stay. */

@@ -36,14 +36,13 @@ struct shard {
     uint64_t spare_offset, spare_capacity;
 };
 
-/* A site keeps a 128-bit fingerprint of its thread and Python frames (hash and fingerprint,
- * computed independently) instead of the frames themselves: deep Python stacks made sites hundreds
- * of bytes each (59 MiB for the 84,000 sites of `import numpy` under PYTHONMALLOC=malloc). The
- * frames and the thread's name are in the site's log record. */
+/* A site keeps a 128-bit fingerprint of its C stack, thread and Python frames (hash and
+ * fingerprint, computed independently) instead of the frames themselves: deep Python stacks made
+ * sites hundreds of bytes each (59 MiB for the 84,000 sites of `import numpy` under
+ * PYTHONMALLOC=malloc). The stack, the frames and the thread's name are in the site's log record. */
 struct site {
     uint64_t hash; /* first: cached in an itab */
     uint64_t fingerprint;
-    const struct stack *stack;
     uint32_t id;
 };
 
@@ -322,7 +321,7 @@ static const char *current_thread_name(void) {
 
 static int same_site(const void *entry, const void *key) {
     const struct site *s = entry, *k = key;
-    return s->fingerprint == k->fingerprint && s->stack == k->stack;
+    return s->fingerprint == k->fingerprint;
 }
 
 static uint32_t site_id_for(const struct stack *stack) {
@@ -330,10 +329,10 @@ static uint32_t site_id_for(const struct stack *stack) {
     int status;
     int n = pystack_capture(py, NNL_MAX_PY_FRAMES, &status);
     const char *thread = current_thread_name();
-    struct site key = {.stack = stack};
+    struct site key = {0};
     uint64_t hash = nnl_mix64((uint64_t)(uintptr_t)stack ^ nnl_mix64((uint64_t)(uintptr_t)thread + (uint64_t)status));
     /* The second lane sees every bit of each frame; a multiply per frame, in parallel with the mix. */
-    uint64_t fingerprint = (0x6a09e667f3bcc909ULL ^ (uint64_t)(uintptr_t)thread) * 0x9e3779b97f4a7c15ULL;
+    uint64_t fingerprint = ((0x6a09e667f3bcc909ULL ^ (uint64_t)(uintptr_t)stack) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)thread) * 0x9e3779b97f4a7c15ULL;
     fingerprint = (fingerprint ^ ((uint64_t)(uint32_t)n << 32 | (uint32_t)status)) * 0xc2b2ae3d27d4eb4fULL;
     for (int i = 0; i < n; i++) {
         hash = nnl_mix64(hash ^ py[i].code ^ ((uint64_t)(uint32_t)py[i].byte_offset << 48) ^ ((uint64_t)py[i].identity << 16));
