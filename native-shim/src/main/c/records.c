@@ -146,8 +146,10 @@ static uint32_t python_frame_id(const struct py_ref *ref) {
 
 void records_site(uint32_t site_id, const struct stack *st, const char *thread, int py_status, const struct py_ref *py,
                   int py_count) {
-    uint32_t frames[NNL_MAX_FRAMES + 16], python[NNL_MAX_PY_FRAMES];
-    for (int i = 0; i < st->count; i++) frames[i] = frame_id(symbols_lookup(stack_frame(st, i)));
+    uintptr_t addresses[STACK_MAX_FRAMES];
+    uint32_t frames[STACK_MAX_FRAMES], python[NNL_MAX_PY_FRAMES];
+    int count = stack_frames(st, addresses);
+    for (int i = 0; i < count; i++) frames[i] = frame_id(symbols_lookup(addresses[i]));
     for (int i = 0; i < py_count; i++) /* outermost first: innermost frame last */
         python[i] = python_frame_id(&py[py_count - 1 - i]);
     size_t thread_len = clamp(strlen(thread), MAX_MODULE);

@@ -13,7 +13,7 @@
 #include "tracker.h"
 
 /* Room for the shim's own frames and the allocator wrappers above the 64 matched frames. */
-#define RAW_DEPTH (NNL_MAX_FRAMES + 16)
+#define RAW_DEPTH STACK_MAX_FRAMES
 #define PREFILTER_SLOTS 8192
 enum { PREFILTER_REJECT = 1, PREFILTER_UNWIND = 2 };
 
@@ -25,7 +25,7 @@ static int ignore_count, ignore_capacity;
 /* True when every pattern names its frame 0: then the caller's address alone can rule a stack out. */
 static int prefilter_enabled;
 static struct itab stacks;
-static struct itab tails;
+static struct itab links;
 /* Direct-mapped cache of the verdict on a return address as frame 0:
  * (address << 16) | (generation << 2) | PREFILTER_*. */
 static _Atomic uint64_t prefilter[PREFILTER_SLOTS];
@@ -166,36 +166,56 @@ static int same_stack(const void *entry, const void *key) {
     const struct stack_key *k = key;
     if (s->count != k->count) return 0;
     int head = k->count < STACK_HEAD ? k->count : STACK_HEAD;
-    return memcmp(s->head, k->frames, sizeof(uintptr_t) * head) == 0 &&
-           (k->count == head || memcmp(s->tail, k->frames + head, sizeof(uintptr_t) * (k->count - head)) == 0);
+    if (memcmp(s->head, k->frames, sizeof(uintptr_t) * head) != 0) return 0;
+    int at = head;
+    for (const struct stack_link *l = s->tail; l; at += l->count, l = l->next)
+        if (memcmp(l->frames, k->frames + at, sizeof(uintptr_t) * l->count) != 0) return 0;
+    return 1;
 }
 
-struct stack_tail {
-    uint64_t hash; /* first: cached in an itab */
+int stack_frames(const struct stack *s, uintptr_t *out) {
+    int n = s->count < STACK_HEAD ? s->count : STACK_HEAD;
+    memcpy(out, s->head, sizeof(uintptr_t) * n);
+    for (const struct stack_link *l = s->tail; l; l = l->next) {
+        memcpy(out + n, l->frames, sizeof(uintptr_t) * l->count);
+        n += l->count;
+    }
+    return n;
+}
+
+struct link_key {
+    const uintptr_t *frames;
     int count;
-    uintptr_t frames[];
+    const struct stack_link *next;
 };
 
-static int same_tail(const void *entry, const void *key) {
-    const struct stack_tail *t = entry;
-    const struct stack_key *k = key;
-    return t->count == k->count && memcmp(t->frames, k->frames, sizeof(uintptr_t) * k->count) == 0;
+static int same_link(const void *entry, const void *key) {
+    const struct stack_link *l = entry;
+    const struct link_key *k = key;
+    return l->next == k->next && l->count == k->count && memcmp(l->frames, k->frames, sizeof(uintptr_t) * k->count) == 0;
 }
 
-/* The one copy of these frames that every stack ending in them shares; NULL when memory ran out.
- * Only addresses: a tail stays right across dlclose, when the stacks (their verdicts) do not. */
-static const uintptr_t *shared_tail(const uintptr_t *frames, int count) {
-    uint64_t hash = frames_hash(frames, count);
-    struct stack_key key = {frames, count};
-    const struct stack_tail *t = itab_find(&tails, hash, same_tail, &key);
-    if (t) return t->frames;
-    struct stack_tail *fresh = arena_alloc(sizeof *fresh + sizeof(uintptr_t) * count);
-    if (!fresh) return NULL;
-    fresh->hash = hash;
-    fresh->count = count;
-    memcpy(fresh->frames, frames, sizeof(uintptr_t) * count);
-    t = itab_insert(&tails, fresh, same_tail, &key);
-    return t ? t->frames : NULL;
+/* The chain of shared links that holds these frames, built from the outermost; NULL when memory
+ * ran out. Only addresses: links stay right across dlclose, when the stacks (their verdicts) do not. */
+static const struct stack_link *shared_links(const uintptr_t *frames, int count) {
+    const struct stack_link *next = NULL;
+    for (int start = (count - 1) / STACK_LINK * STACK_LINK; start >= 0; start -= STACK_LINK) {
+        int n = count - start < STACK_LINK ? count - start : STACK_LINK;
+        uint64_t hash = nnl_mix64(frames_hash(frames + start, n) ^ (next ? next->hash : 0));
+        struct link_key key = {frames + start, n, next};
+        const struct stack_link *l = itab_find(&links, hash, same_link, &key);
+        if (!l) {
+            struct stack_link *fresh = arena_alloc(sizeof *fresh + sizeof(uintptr_t) * n);
+            if (!fresh) return NULL;
+            fresh->hash = hash;
+            fresh->next = next;
+            fresh->count = n;
+            memcpy(fresh->frames, frames + start, sizeof(uintptr_t) * n);
+            if (!(l = itab_insert(&links, fresh, same_link, &key))) return NULL;
+        }
+        next = l;
+    }
+    return next;
 }
 
 static int verdict_for(const struct frame_view *views, int n) {
@@ -209,7 +229,7 @@ static int verdict_for(const struct frame_view *views, int n) {
 
 static const struct stack *classify(const uintptr_t *frames, int count, uint64_t hash) {
     int head = count < STACK_HEAD ? count : STACK_HEAD;
-    const uintptr_t *tail = count > head ? shared_tail(frames + head, count - head) : NULL;
+    const struct stack_link *tail = count > head ? shared_links(frames + head, count - head) : NULL;
     struct stack *s = count > head && !tail ? NULL : arena_alloc(sizeof *s + sizeof(uintptr_t) * head);
     if (!s) {
         output_note_loss(NNL_LOSS_MEMORY, 0); /* whether it matches is unknown */
@@ -246,9 +266,15 @@ static const struct stack *shape_confirm(uintptr_t return_slot, uintptr_t return
         if (shape->return_slot != return_slot || !s || shape->generation != generation || s->head[0] != return_address)
             continue;
         const uintptr_t *expected = s->head; /* frame i is expected[j] */
+        const struct stack_link *link = s->tail;
         int i = 1;
-        for (int j = 1; i < s->count; i++, j++) {
-            if (i == STACK_HEAD) expected = s->tail, j = 0;
+        for (int j = 1, end = STACK_HEAD; i < s->count; i++, j++) {
+            if (i == end) { /* into the next link */
+                expected = link->frames;
+                end += link->count;
+                link = link->next;
+                j = 0;
+            }
             uintptr_t slot = return_slot + 8 * (uintptr_t)shape->return_words[i];
             unsigned saved_at = shape->frame_pointer_words[i - 1];
             if (saved_at && word_at(return_slot - 8 + 8 * (uintptr_t)(saved_at - 1)) != slot - 8 * (uintptr_t)shape->frame_pointer_gap[i - 1])
@@ -307,6 +333,8 @@ static int get_registers(unw_cursor_t *cursor, unw_word_t *ip, unw_word_t *sp, u
 /* Walks the stack s again with unw_step and keeps where each return address lies, unless a frame
  * could change size unchecked: then this stack has no fixed shape and nothing is kept. */
 static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned generation) {
+    uintptr_t frames[STACK_MAX_FRAMES];
+    stack_frames(s, frames);
     shape_table->recordings++;
     unw_context_t context;
     unw_cursor_t cursor;
@@ -327,7 +355,7 @@ static void shape_record(const struct stack *s, uintptr_t return_slot, unsigned 
         /* libunwind itself must have read the return address from just below the CFA. */
         uintptr_t slot = sp - 8;
         if (return_saved.type != UNW_SLT_MEMORY || (uintptr_t)return_saved.u.addr != slot) return;
-        if (ip != stack_frame(s, i) || slot < return_slot || (slot - return_slot) / 8 >= UINT16_MAX || word_at(slot) != ip) return;
+        if (ip != frames[i] || slot < return_slot || (slot - return_slot) / 8 >= UINT16_MAX || word_at(slot) != ip) return;
         shape.return_words[i] = (uint16_t)((slot - return_slot) / 8);
         if (frame_rbp == slot - 8) {
             /* A frame pointer: the frame's size is fixed once the saved value is checked, which
@@ -500,5 +528,5 @@ uint64_t unwind_thread_shapes_confirmed(void) { return shape_table ? shape_table
 
 void unwind_register_fork_locks(void) {
     itab_register_fork_lock(&stacks);
-    itab_register_fork_lock(&tails);
+    itab_register_fork_lock(&links);
 }

@@ -8,27 +8,38 @@
 #define NNL_UNWIND_H
 #include <stdint.h>
 
+#include "format.h"
 #include "pattern.h"
 
 enum { VERDICT_NO_MATCH = -1, VERDICT_IGNORED = -2 };
 
-/* A stack owns its innermost STACK_HEAD frames; the frames beyond them are a tail kept once for
- * every stack that shares it: deep stacks mostly differ near the allocation (the 22,800 C stacks
- * of `import numpy` under PYTHONMALLOC=malloc, 76 frames each, have 1,900 distinct tails). */
-#define STACK_HEAD 12
+/* The most frames a stack has: the 64 matched and room for the allocator wrappers above them. */
+#define STACK_MAX_FRAMES (NNL_MAX_FRAMES + 16)
+/* A stack owns its innermost STACK_HEAD frames; the frames beyond them are a chain of links of
+ * STACK_LINK frames, each kept once for every stack that goes on the same way: deep stacks mostly
+ * differ near the allocation (the 22,800 C stacks of `import numpy` under PYTHONMALLOC=malloc, 76
+ * frames each, took 13.8 MiB whole, 2.8 MiB so). */
+#define STACK_HEAD 8
+#define STACK_LINK 8
+
+struct stack_link {
+    uint64_t hash; /* first: cached in an itab */
+    const struct stack_link *next; /* the frames beyond these; NULL at the stack's end */
+    int count;                     /* STACK_LINK, or fewer in the last link */
+    uintptr_t frames[];
+};
 
 struct stack {
     uint64_t hash; /* first: cached in an itab */
     int verdict;   /* index of the first matching pattern, or a VERDICT_ value */
     int count;     /* frames, innermost first, the shim's own frames removed */
     int first;     /* index of frame 0: the frames before it are allocator wrappers */
-    const uintptr_t *tail; /* frames STACK_HEAD to count - 1; NULL when there are none */
-    uintptr_t head[];      /* frames 0 to STACK_HEAD - 1 (or to count - 1) */
+    const struct stack_link *tail; /* frames STACK_HEAD to count - 1; NULL when there are none */
+    uintptr_t head[];              /* frames 0 to STACK_HEAD - 1 (or to count - 1) */
 };
 
-static inline uintptr_t stack_frame(const struct stack *s, int i) {
-    return i < STACK_HEAD ? s->head[i] : s->tail[i - STACK_HEAD];
-}
+/* Copies the stack's frames to out (room for STACK_MAX_FRAMES); returns their count. */
+int stack_frames(const struct stack *s, uintptr_t *out);
 
 void unwind_init(void);
 /* Adds a pattern (or an ignore pattern); 0 on success, else *error says why. */

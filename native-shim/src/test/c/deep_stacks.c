@@ -2,7 +2,7 @@
  * the pattern "deep_site ... deep_outer_counted".
  *
  * Two paths reach the allocation through the same DEPTH recursive frames and differ only in the
- * outermost of them, far beyond the head: deep_outer_counted -> recurse^DEPTH -> deep_site -> malloc
+ * outermost of them, far beyond the head, in a link of frames that the two stacks do not share: deep_outer_counted -> recurse^DEPTH -> deep_site -> malloc
  * (matches) and deep_outer_other -> recurse^DEPTH -> deep_site -> malloc (matches nothing). Both
  * frames are the same size, so the two stacks also lie in the same slots: once the counted stack
  * has a shape, only the comparison of a frame in its shared tail tells the other path apart. The
@@ -64,7 +64,9 @@ int main(void) {
     static void *kept[ROUNDS];
     uint64_t counted = 0, confirmed_before = shapes_confirmed();
     for (int round = 0; round < ROUNDS; round++) {
-        take_counted = round % 4 != 3; /* mostly the counted path, so that its stack gets a shape */
+        /* Mostly the counted path, so that its stack gets a shape; the other one first, so that
+         * the frames they share are first kept for a stack that goes on elsewhere. */
+        take_counted = round % 4 != 0;
         counted += take_counted;
         kept[round] = take();
         CHECK_EQ_U64(counted, live_count(), take_counted ? "live count after a counted allocation" : "live count after an allocation matching nothing");
@@ -78,7 +80,7 @@ int main(void) {
     struct nnl_file f;
     REQUIRE(nnlf_open(&f, path) == 0, "the data file %s: %s", path, f.error);
     nnlf_sort_entries(&f);
-    const struct nnlf_entry *e = nnlf_find_entry(&f, (uint64_t)(uintptr_t)kept[0]);
+    const struct nnlf_entry *e = nnlf_find_entry(&f, (uint64_t)(uintptr_t)kept[1]);
     REQUIRE(e != NULL, "the first counted block has a live entry");
     const char *expected[DEPTH + 3];
     expected[0] = "deep_site";
