@@ -1,6 +1,8 @@
 /* An insert-only hash set whose lookups take no lock. Entries are immutable records that start
  * with their 64-bit hash; once published they are never moved or freed, so a reader that raced
- * with a resize still holds valid data. Used for the stack, site and symbol caches. */
+ * with a resize still holds valid data. An outgrown array reads as empty once given back: a lookup
+ * may then miss an entry that is there, never find a wrong one, and an insert finds it under the
+ * lock. Used for the stack, site and symbol caches. */
 #ifndef NNL_ITAB_H
 #define NNL_ITAB_H
 #include <stdatomic.h>
