@@ -428,6 +428,46 @@ static void check_entry_range(void) {
     CHECK(!nnl_entry_fits(16, 16, 1u << NNL_ENTRY_SITE_BITS, 1), "a site of 2^24 does not fit");
 }
 
+/* Threads that each make thousands of sites (a new thread name each time) write a log of several
+ * MiB at once, while the pages behind the records being written leave the process (output.c): every
+ * record must still be in the file, whole. */
+#define LOG_SITES 9000
+static void *make_sites(void *arg) {
+    int thread = (int)(intptr_t)arg;
+    const struct stack *stack = tracker_direct_match();
+    for (int n = 0; n < LOG_SITES; n++) {
+        char name[64];
+        snprintf(name, sizeof name, "log-%d-%d-with-a-longer-name-for-a-bigger-record", thread, n);
+        tracker_set_thread_name(name);
+        uint64_t address = fake_address(THREADS + 1 + thread, (uint64_t)n + 1);
+        tracker_record((void *)address, 16, stack);
+        size_t size;
+        tracker_forget((void *)address, &size);
+    }
+    return NULL;
+}
+
+static void check_log_behind(void) {
+    struct nnl_file f;
+    uint64_t sites_before = 0;
+    if (open_own_file(&f, getpid())) {
+        sites_before = f.site_count;
+        nnlf_close(&f);
+    }
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        REQUIRE(pthread_create(&threads[i], NULL, make_sites, (void *)(intptr_t)i) == 0, "pthread_create");
+    for (int i = 0; i < THREADS; i++) pthread_join(threads[i], NULL);
+    if (!open_own_file(&f, getpid())) return;
+    /* Segments of 64 KiB to 1 MiB hold the first 1984 KiB; the log must be well into a 2 MiB one. */
+    CHECK(f.h->log_used >= (3u << 20), "the log reached its 2 MiB segments: %lu bytes", (unsigned long)f.h->log_used);
+    uint64_t named = 0;
+    for (uint32_t i = (uint32_t)sites_before; i < f.site_count; i++)
+        if (f.sites[i].present && strncmp(f.sites[i].thread, "log-", 4) == 0) named++;
+    CHECK_EQ_U64((uint64_t)THREADS * LOG_SITES, named, "sites of the log-writing threads read back from the file");
+    nnlf_close(&f);
+}
+
 static void remove_run_dir(void) {
     DIR *d = opendir(dir);
     if (!d) return;
@@ -487,6 +527,7 @@ int main(void) {
 
     check_fork();
     check_threads_in_file("after fork");
+    check_log_behind();
     check_checkpoint();
     check_entry_range();
 
