@@ -161,6 +161,16 @@ static uint64_t frames_hash(const uintptr_t *frames, int count) {
     return nnl_mix64(hash);
 }
 
+/* STACK_LINK frames of a stack beyond its head, and the link with the frames beyond those. */
+#define STACK_LINK 8
+
+struct stack_link {
+    uint64_t hash; /* first: cached in an itab */
+    const struct stack_link *next; /* NULL at the stack's end */
+    int count;                     /* STACK_LINK, or fewer in the last link */
+    uintptr_t frames[];
+};
+
 static int same_stack(const void *entry, const void *key) {
     const struct stack *s = entry;
     const struct stack_key *k = key;

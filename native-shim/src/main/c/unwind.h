@@ -15,19 +15,13 @@ enum { VERDICT_NO_MATCH = -1, VERDICT_IGNORED = -2 };
 
 /* The most frames a stack has: the 64 matched and room for the allocator wrappers above them. */
 #define STACK_MAX_FRAMES (NNL_MAX_FRAMES + 16)
-/* A stack owns its innermost STACK_HEAD frames; the frames beyond them are a chain of links of
- * STACK_LINK frames, each kept once for every stack that goes on the same way: deep stacks mostly
- * differ near the allocation (the 22,800 C stacks of `import numpy` under PYTHONMALLOC=malloc, 76
- * frames each, took 13.8 MiB whole, 2.8 MiB so). */
+/* A stack owns its innermost STACK_HEAD frames; the frames beyond them are a chain of shared links
+ * (unwind.c), each kept once for every stack that goes on the same way: deep stacks mostly differ
+ * near the allocation (the 22,800 C stacks of `import numpy` under PYTHONMALLOC=malloc, 76 frames
+ * each, took 13.8 MiB whole, 2.8 MiB so). */
 #define STACK_HEAD 8
-#define STACK_LINK 8
 
-struct stack_link {
-    uint64_t hash; /* first: cached in an itab */
-    const struct stack_link *next; /* the frames beyond these; NULL at the stack's end */
-    int count;                     /* STACK_LINK, or fewer in the last link */
-    uintptr_t frames[];
-};
+struct stack_link;
 
 struct stack {
     uint64_t hash; /* first: cached in an itab */
