@@ -271,6 +271,15 @@ int output_table_reuse(uint64_t offset, uint64_t bytes) {
     return -1;
 }
 
+/* The log is written once and never read back here: pages of it leave the process (they stay in
+ * the page cache, dirty, and so in the file; a record still being written there faults its page
+ * back in). Without this, every byte ever logged would count in the fixture's RSS. */
+static void drop_logged(char *at, uint64_t bytes) {
+    int saved = errno;
+    madvise(at, bytes, MADV_DONTNEED);
+    errno = saved;
+}
+
 /* Segment index of the log, mapped (allocated on first use); NULL when the file cannot grow. */
 static char *segment(uint64_t index) {
     if (index >= NNL_LOG_SEGMENTS) return NULL;
@@ -286,16 +295,9 @@ static char *segment(uint64_t index) {
         started = 1;
     }
     nnl_lock_release(&segment_lock);
-    /* The log is written once and never read back here: the pages of the segment before are
-     * dropped from the process (they stay in the page cache, dirty, and so in the file; a record
-     * still being written there faults its page back in). Without this, every byte ever logged
-     * would count in the fixture's RSS. */
+    /* The segment before is finished: what drop_behind left of it goes too. */
     char *before = started && index > 0 ? __atomic_load_n(&log_segment[index - 1], __ATOMIC_ACQUIRE) : NULL;
-    if (before) {
-        int saved = errno;
-        madvise(before, nnl_log_segment_size(index - 1), MADV_DONTNEED);
-        errno = saved;
-    }
+    if (before) drop_logged(before, nnl_log_segment_size(index - 1));
     return s;
 }
 
@@ -308,18 +310,15 @@ static void pad(uint64_t start, uint64_t length) {
     atomic_store_explicit(&record->type, NNL_RECORD_PADDING, memory_order_release);
 }
 
-/* Within a segment too, what was logged leaves the process a step behind the records being written
- * now (as in segment(); a late writer there faults its page back in): a 2 MiB segment is then not
- * resident in full. */
+/* Within a segment, what was logged leaves the process a step behind the records being written
+ * now: a 2 MiB segment is then not resident in full. */
 #define LOG_DROP_STEP (256u << 10)
 
 static void drop_behind(char *segment_start, uint64_t from, uint64_t to) {
     uint64_t step_from = from / LOG_DROP_STEP, step_to = to / LOG_DROP_STEP;
     if (step_from == step_to || step_to < 2) return;
     uint64_t begin = step_from ? (step_from - 1) * LOG_DROP_STEP : 0;
-    int saved = errno;
-    madvise(segment_start + begin, (step_to - 1) * LOG_DROP_STEP - begin, MADV_DONTNEED);
-    errno = saved;
+    drop_logged(segment_start + begin, (step_to - 1) * LOG_DROP_STEP - begin);
 }
 
 void *output_reserve_record(uint32_t payload_bytes, struct nnl_record_header **record) {
