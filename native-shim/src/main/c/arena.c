@@ -16,11 +16,17 @@ static void *map_anonymous(size_t size) {
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* 8: the 84,000 sites of import numpy are 24 bytes each, not 32. */
+static size_t rounded(size_t size) { return (size + 7) & ~(size_t)7; }
+
+/* A block this big gets a mapping of its own rather than a piece of a chunk. */
+static int mapped_alone(size_t rounded_size) { return rounded_size > CHUNK_SIZE / 4; }
+
 void *arena_alloc(size_t size) {
-    size = (size + 7) & ~(size_t)7; /* 8: the 84,000 sites of import numpy are 24 bytes each, not 32 */
+    size = rounded(size);
     nnl_lock_acquire(&arena_lock);
     void *result;
-    if (size > CHUNK_SIZE / 4) {
+    if (mapped_alone(size)) {
         result = map_anonymous(size);
     } else {
         if ((size_t)(chunk_end - chunk_cursor) < size) {
@@ -38,8 +44,8 @@ void *arena_alloc(size_t size) {
 }
 
 void arena_release(void *block, size_t size) {
-    size = (size + 7) & ~(size_t)7;
-    if (size > CHUNK_SIZE / 4) madvise(block, size, MADV_DONTNEED);
+    size = rounded(size);
+    if (mapped_alone(size)) madvise(block, size, MADV_DONTNEED);
 }
 
 char *arena_strndup(const char *s, size_t len) {
